@@ -1,0 +1,112 @@
+"""The shared nouns of a run. Imports nothing of ours; every stage speaks these types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """What became of one candidate."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    ERROR = "error"
+
+
+class CheckOutcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class FunctionTarget:
+    """One function (or method) found in a target file."""
+
+    file: str  # path relative to the repository root, POSIX separators
+    qualname: str  # "func" or "Class.method"
+    start_line: int  # first line of the definition (decorators included)
+    end_line: int  # last line of the body
+    static_score: float = 0.0  # loops, nesting, calls: higher means more worth a look
+    profile_seconds: float | None = None  # cumulative time while the test suite ran
+    skip_reason: str | None = None  # e.g. an "# agentic-optimizer: skip" comment
+
+    @property
+    def key(self) -> str:
+        return f"{self.file}::{self.qualname}"
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A target file that could not be planned (unreadable, binary, syntax error)."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One rewrite a method made, for the report."""
+
+    rule: str  # e.g. "AO102" or "ruff:C416" or "llm:gpt-4o"
+    title: str
+    line: int
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed new content for one file, changing one target function."""
+
+    target: FunctionTarget
+    method: str
+    new_source: str
+    edits: tuple[Edit, ...]
+    rationale: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str  # "syntax", "import", "affected-tests", "full-suite", ...
+    outcome: CheckOutcome
+    detail: str = ""
+    seconds: float = 0.0
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SpeedEvidence:
+    """A measured speed comparison of original vs candidate."""
+
+    speedup: float  # original time / candidate time (median ratio)
+    ci_low: float  # 95% confidence interval of the speedup
+    ci_high: float
+    samples: int  # paired samples taken
+    noise: float  # relative spread (e.g. IQR / median) seen in the original's timings
+    method: str  # how the decision was made, in words
+    significant: bool
+    original_seconds: float  # median seconds per call
+    candidate_seconds: float
+
+
+@dataclass(frozen=True)
+class PatchRef:
+    cid: str
+    reverse_cid: str
+    path: str  # path of the patch file, relative to the output directory
+
+
+@dataclass(frozen=True)
+class OptimizationResult:
+    target: FunctionTarget
+    method: str
+    status: Status
+    reason: str
+    edits: tuple[Edit, ...] = ()
+    checks: tuple[CheckResult, ...] = ()
+    speed: SpeedEvidence | None = None
+    patch: PatchRef | None = None
+    destination: str = "none"  # "patch", "github", "none"
