@@ -1,0 +1,228 @@
+"""The one place that runs untrusted code (the repository's tests, candidate code).
+
+Every child process gets:
+- an environment scrubbed of secrets (tokens, keys, passwords, every variable the LLM and GitHub
+  settings name), with HOME pointed at a throw-away directory;
+- a wall-clock time limit (the whole process group is killed when it runs out) and an address-space
+  limit;
+- its worktree as working directory;
+- when bubblewrap (``bwrap``) works on this machine: a read-only view of the file system where only
+  the worktree (and explicitly named output directories) are writable, a private ``/tmp`` and no
+  network. Otherwise, where ``unshare --net`` works: no network, but no file-system isolation.
+  Otherwise: neither. :func:`isolation_level` says which, and the report repeats it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Isolation = Literal["bwrap", "unshare-net", "none"]
+
+SECRET_PATTERNS: tuple[str, ...] = (
+    "*TOKEN*",
+    "*KEY*",
+    "*SECRET*",
+    "*PASSWORD*",
+    "*PASSWD*",
+    "*CREDENTIAL*",
+    "ACTIONS_*",
+    "OPTIMIZER_LLM_*",
+    "OPTIMIZER_GITHUB_*",
+    "LITELLM_*",
+    "AWS_*",
+    "AZURE_*",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "*_AUTH*",
+    "SSH_AUTH_SOCK",
+)
+# Variables that match a pattern above but carry no secret and are needed to run Python.
+SAFE_NAMES: frozenset[str] = frozenset({"PYTHONHASHSEED"})
+DEFAULT_MEMORY_MB = 4096
+
+
+@dataclass(frozen=True)
+class SandboxResult:
+    argv: tuple[str, ...]
+    returncode: int | None  # None when killed for the time limit
+    stdout: str
+    stderr: str
+    seconds: float
+    timed_out: bool
+    isolation: Isolation
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+    def tail(self, lines: int = 30) -> str:
+        text = (self.stdout + "\n" + self.stderr).strip()
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def is_secret_name(name: str, extra: Sequence[str] = ()) -> bool:
+    upper = name.upper()
+    if upper in SAFE_NAMES:
+        return False
+    if name in extra:
+        return True
+    return any(fnmatch.fnmatchcase(upper, pattern) for pattern in SECRET_PATTERNS)
+
+
+def scrubbed_env(
+    base: Mapping[str, str] | None = None,
+    *,
+    extra_secret_names: Sequence[str] = (),
+    home: Path | None = None,
+) -> dict[str, str]:
+    """A copy of ``base`` (default: os.environ) without anything that may hold a secret."""
+    source = os.environ if base is None else base
+    env = {k: v for k, v in source.items() if not is_secret_name(k, extra_secret_names)}
+    if home is not None:
+        env["HOME"] = str(home)
+    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    env["PYTHONNOUSERSITE"] = "1"
+    return env
+
+
+@functools.cache
+def isolation_level() -> Isolation:
+    """The strongest isolation that works here, probed once per process."""
+    if os.environ.get("OPTIMIZER_SANDBOX", "").lower() == "none":
+        return "none"
+    bwrap = shutil.which("bwrap")
+    if bwrap and _probe([bwrap, *_bwrap_args(Path("/"), ()), "--", "true"]):
+        return "bwrap"
+    unshare = shutil.which("unshare")
+    if unshare and _probe([unshare, "--net", "--", "true"]):
+        return "unshare-net"
+    return "none"
+
+
+def isolation_description(level: Isolation | None = None) -> str:
+    level = level or isolation_level()
+    return {
+        "bwrap": "bubblewrap: read-only file system except the worktree, private /tmp, no network",
+        "unshare-net": "unshare: no network; file system NOT isolated (bubblewrap unavailable)",
+        "none": "no OS isolation available: scrubbed environment and limits only",
+    }[level]
+
+
+def _probe(argv: list[str]) -> bool:
+    try:
+        done = subprocess.run(argv, capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def _bwrap_args(cwd: Path, writable: Sequence[Path]) -> list[str]:
+    args = [
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--tmpfs", "/tmp",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--die-with-parent",
+    ]  # fmt: skip
+    for path in (cwd, *writable):
+        if path != Path("/"):
+            args += ["--bind", str(path), str(path)]
+    args += ["--chdir", str(cwd)]
+    return args
+
+
+def _limits(memory_mb: int | None) -> None:
+    """Runs in the child between fork and exec."""
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def run_sandboxed(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    timeout: float,
+    writable: Sequence[Path] = (),
+    memory_mb: int | None = DEFAULT_MEMORY_MB,
+    env: Mapping[str, str] | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    extra_secret_names: Sequence[str] = (),
+) -> SandboxResult:
+    """Run ``argv`` as untrusted code inside ``cwd`` and return what happened.
+
+    ``writable`` lists directories besides ``cwd`` that the process may write (for example a
+    directory that receives coverage data). Never raises for a failing or hanging child.
+    """
+    cwd = cwd.resolve()
+    writable = [Path(p).resolve() for p in writable]
+    level = isolation_level()
+    with tempfile.TemporaryDirectory(prefix="agentic-home-") as home:
+        child_env = scrubbed_env(env, extra_secret_names=extra_secret_names, home=Path(home))
+        child_env.update(extra_env or {})
+        full_argv = list(argv)
+        if level == "bwrap":
+            # HOME lives on the private /tmp inside the sandbox.
+            child_env["HOME"] = "/tmp"
+            full_argv = [shutil.which("bwrap") or "bwrap", *_bwrap_args(cwd, writable), "--"]
+            full_argv += list(argv)
+        elif level == "unshare-net":
+            full_argv = [shutil.which("unshare") or "unshare", "--net", "--", *argv]
+        return _run(full_argv, tuple(argv), cwd, child_env, timeout, memory_mb, level)
+
+
+def _run(
+    full_argv: list[str],
+    argv: tuple[str, ...],
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float,
+    memory_mb: int | None,
+    level: Isolation,
+) -> SandboxResult:
+    started = time.perf_counter()
+    proc = subprocess.Popen(  # noqa: S603 - the whole point of this module
+        full_argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+        preexec_fn=functools.partial(_limits, memory_mb),  # noqa: PLW1509
+    )
+    timed_out = False
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(proc)
+        out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    code = None if timed_out else proc.returncode
+    if timed_out:
+        err = f"{err}\n[sandbox] killed after {timeout:.0f}s time limit"
+    return SandboxResult(argv, code, out, err, seconds, timed_out, level)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
