@@ -14,6 +14,7 @@ Every child process gets:
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
 import os
@@ -195,7 +196,7 @@ def _run(
     level: Isolation,
 ) -> SandboxResult:
     started = time.perf_counter()
-    proc = subprocess.Popen(  # noqa: S603 - the whole point of this module
+    proc = subprocess.Popen(
         full_argv,
         cwd=cwd,
         env=env,
@@ -205,7 +206,7 @@ def _run(
         text=True,
         errors="replace",
         start_new_session=True,
-        preexec_fn=functools.partial(_limits, memory_mb),  # noqa: PLW1509
+        preexec_fn=functools.partial(_limits, memory_mb),
     )
     timed_out = False
     try:
@@ -222,7 +223,5 @@ def _run(
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
