@@ -1,0 +1,41 @@
+"""Run, then write every output of the run: summary.md, report.json, the step summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentic_action.model import Status
+from agentic_action.report.json_report import write_json
+from agentic_action.report.summary import write_summary
+from agentic_action.run import RunReport, run
+from agentic_action.settings import Settings
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    report: RunReport
+    summary_path: Path
+    report_path: Path
+
+    @property
+    def console_line(self) -> str:
+        r = self.report
+        return (
+            f"agentic-optimizer: {r.count(Status.ACCEPTED)} accepted, "
+            f"{r.count(Status.REJECTED)} rejected, {r.count(Status.ERROR)} errors "
+            f"({r.mode_used} mode). Report: {self.report_path}; summary: {self.summary_path}"
+        )
+
+    @property
+    def patch_cids(self) -> list[str]:
+        return [r.patch.cid for r in self.report.results if r.patch]
+
+
+def run_and_report(settings: Settings) -> RunOutcome:
+    report = run(settings)
+    summary_path = report.out_dir / "summary.md"
+    report_path = report.out_dir / "report.json"
+    write_json(report, report_path)
+    write_summary(report, summary_path)
+    return RunOutcome(report, summary_path, report_path)

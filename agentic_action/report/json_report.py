@@ -1,0 +1,120 @@
+"""report.json: the machine-readable record of a run (schema in docs/report-schema.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from agentic_action import __version__
+from agentic_action.model import OptimizationResult, SpeedEvidence, Status
+from agentic_action.run import RunReport
+
+SCHEMA_VERSION = 1
+SPEED_NOT_MEASURED = "speed was not measured: this version proves correctness only"
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC).isoformat(timespec="seconds")
+
+
+def result_to_json(result: OptimizationResult) -> dict[str, Any]:
+    return {
+        "file": result.target.file,
+        "function": result.target.qualname,
+        "lines": [result.target.start_line, result.target.end_line],
+        "method": result.method,
+        "status": result.status.value,
+        "reason": result.reason,
+        "edits": [dataclasses.asdict(edit) for edit in result.edits],
+        "checks": [
+            {
+                "name": check.name,
+                "outcome": check.outcome.value,
+                "detail": check.detail,
+                "seconds": round(check.seconds, 3),
+                "data": check.data,
+            }
+            for check in result.checks
+        ],
+        "speed": _speed(result.speed),
+        "speed_note": None if result.speed else SPEED_NOT_MEASURED,
+        "patch": None
+        if result.patch is None
+        else {
+            "cid": result.patch.cid,
+            "reverse_cid": result.patch.reverse_cid,
+            "path": result.patch.path,
+        },
+        "destination": result.destination,
+        "profile_seconds": result.target.profile_seconds,
+        "static_score": result.target.static_score,
+    }
+
+
+def _speed(speed: SpeedEvidence | None) -> dict[str, Any] | None:
+    return None if speed is None else dataclasses.asdict(speed)
+
+
+def report_to_json(report: RunReport) -> dict[str, Any]:
+    baseline = report.baseline
+    found = report.discovery
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "agentic-optimizer", "version": __version__},
+        "run": {
+            "started_at": _iso(report.started_at),
+            "finished_at": _iso(report.finished_at),
+            "seconds": round((report.finished_at or report.started_at) - report.started_at, 2),
+            "repo": str(report.repo_root),
+            "base_commit": report.base_commit,
+            "dirty_worktree": report.dirty_worktree,
+            "method": report.settings.method,
+            "mode_requested": report.settings.mode,
+            "mode_used": report.mode_used,
+            "mode_reason": report.mode_reason,
+            "validation_level": report.settings.validation_level,
+            "description": report.settings.description,
+            "targets": list(report.settings.targets),
+            "isolation": report.isolation,
+        },
+        "baseline": None
+        if baseline is None
+        else {
+            "green": baseline.usable,
+            "tests": baseline.outcome.total,
+            "failed": list(baseline.outcome.failed),
+            "seconds": round(baseline.outcome.seconds, 2),
+            "coverage": baseline.coverage is not None,
+            "summary": baseline.describe(),
+        },
+        "plan": {
+            "files": list(found.files),
+            "functions": len(found.functions),
+            "functions_examined": report.functions_examined,
+            "unmatched_globs": list(found.unmatched_globs),
+            "problems": [dataclasses.asdict(p) for p in found.problems],
+            "skipped_files": [dataclasses.asdict(p) for p in found.skipped],
+            "no_candidate": dict(sorted(report.no_candidate.items())),
+            "profile": report.profile_note,
+        },
+        "results": [result_to_json(r) for r in report.results],
+        "totals": {
+            "candidates": len(report.results),
+            "accepted": report.count(Status.ACCEPTED),
+            "rejected": report.count(Status.REJECTED),
+            "error": report.count(Status.ERROR),
+        },
+        "notes": list(report.notes),
+    }
+
+
+def write_json(report: RunReport, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(report_to_json(report), indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)

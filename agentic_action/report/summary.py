@@ -1,0 +1,132 @@
+"""summary.md: the job-summary markdown a maintainer reads first."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from agentic_action.model import CheckOutcome, OptimizationResult, Status
+from agentic_action.run import RunReport
+
+ICONS = {Status.ACCEPTED: "✅", Status.REJECTED: "❌", Status.ERROR: "⚠️"}
+CHECK_ICONS = {
+    CheckOutcome.PASSED: "✓",
+    CheckOutcome.FAILED: "✗",
+    CheckOutcome.SKIPPED: "–",
+    CheckOutcome.ERROR: "!",
+}
+
+
+def _cell(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _row(result: OptimizationResult) -> str:
+    rules = ", ".join(sorted({e.rule for e in result.edits})) or result.method
+    checks = " ".join(f"{c.name} {CHECK_ICONS[c.outcome]}" for c in result.checks) or "—"
+    patch = f"`{result.patch.cid}`" if result.patch else ""
+    return (
+        f"| {ICONS[result.status]} | `{result.target.key}` | {rules} | "
+        f"{result.status.value}: {_cell(result.reason)} | {checks} | {patch} |"
+    )
+
+
+def render_summary(report: RunReport) -> str:
+    accepted = report.count(Status.ACCEPTED)
+    rejected = report.count(Status.REJECTED)
+    errors = report.count(Status.ERROR)
+    lines = [
+        f"## agentic-optimizer: {accepted} accepted, {rejected} rejected"
+        + (f", {errors} errors" if errors else ""),
+        "",
+        f"Repository `{report.repo_root.name}` at `{report.base_commit[:12]}`, method "
+        f"**{report.settings.method}**, **{report.mode_used}** mode ({report.mode_reason}).",
+    ]
+    if report.settings.description:
+        lines += ["", f"> {report.settings.description}"]
+    lines += _baseline_lines(report)
+    if report.results:
+        lines += [
+            "",
+            "| | Target | Rewrites | Result | Checks | Patch CID |",
+            "|---|---|---|---|---|---|",
+            *(_row(r) for r in report.results),
+        ]
+        if not any(r.speed for r in report.results):
+            lines += [
+                "",
+                "Speed was **not measured** in this run: accepted changes are proven to pass the "
+                "repository's tests, not yet proven faster.",
+            ]
+    else:
+        lines += ["", "No candidate changes were found for the targets."]
+    lines += _apply_lines(report)
+    lines += _plan_lines(report)
+    if report.notes:
+        lines += ["", "**Notes**", "", *(f"- {note}" for note in report.notes)]
+    lines += ["", f"<sub>Sandbox: {report.isolation}.</sub>", ""]
+    return "\n".join(lines)
+
+
+def _baseline_lines(report: RunReport) -> list[str]:
+    baseline = report.baseline
+    if baseline is None:
+        return []
+    if baseline.usable:
+        return ["", f"Baseline on HEAD: {baseline.describe()}"]
+    return [
+        "",
+        f"> **Baseline is not green** — nothing can be accepted: {_cell(baseline.describe(), 600)}",
+    ]
+
+
+def _apply_lines(report: RunReport) -> list[str]:
+    accepted = [r for r in report.results if r.patch]
+    if not accepted:
+        return []
+    store = report.out_dir / "patches"
+    first = accepted[0].patch
+    assert first is not None
+    return [
+        "",
+        "**Apply or roll back** a change (each patch is stored by its CID):",
+        "",
+        "```",
+        f"agentic-optimizer apply {first.cid} --repo . --patches {store}",
+        f"agentic-optimizer rollback {first.cid} --repo . --patches {store}",
+        "```",
+    ]
+
+
+def _plan_lines(report: RunReport) -> list[str]:
+    found = report.discovery
+    lines = [
+        "",
+        "<details><summary>Plan</summary>",
+        "",
+        f"- Targets: {', '.join(f'`{t}`' for t in report.settings.targets)}",
+        f"- Files: {len(found.files)}; functions: {len(found.functions)}; "
+        f"examined: {report.functions_examined}",
+        f"- Ranking: {report.profile_note or 'static signals only'}",
+    ]
+    lines += [f"- Glob `{g}` matched no tracked file" for g in found.unmatched_globs]
+    lines += [f"- Skipped `{p.file}`: {p.reason}" for p in found.problems]
+    lines += [f"- Not a target `{p.file}`: {p.reason}" for p in found.skipped[:20]]
+    reasons: dict[str, int] = {}
+    for why in report.no_candidate.values():
+        reasons[why] = reasons.get(why, 0) + 1
+    lines += [f"- {count} function(s): {why}" for why, count in sorted(reasons.items())]
+    lines += ["", "</details>"]
+    return lines
+
+
+def write_summary(report: RunReport, path: Path) -> str:
+    text = render_summary(report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    return text

@@ -1,0 +1,221 @@
+"""The one configuration model and its sources.
+
+Precedence, highest first (a value set in a higher source wins):
+
+1. CLI flags (``agentic-optimizer optimize --max-agents 3``)
+2. Action inputs, as the runner passes them (``INPUT_MAX-AGENTS`` / ``INPUT_MAX_AGENTS``)
+3. ``OPTIMIZER_*`` environment variables (``OPTIMIZER_MAX_AGENTS``)
+4. the ``[tool.agentic-optimizer]`` table of the target repository's ``pyproject.toml``
+5. the defaults below
+
+A bad value raises :class:`SettingsError` naming the setting, where it came from, the value and
+what is allowed; nothing runs.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+Method = Literal["rules"]
+AVAILABLE_METHODS: tuple[str, ...] = ("rules",)
+PLANNED_METHODS: tuple[str, ...] = ("test-driven", "adversarial", "actor-critic", "chaos")
+Mode = Literal["auto", "github", "patch"]
+ValidationLevel = Literal["quick", "standard", "thorough"]
+
+CONFIG_TABLE = "agentic-optimizer"
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use. The message says which, where from, and the fix."""
+
+
+class Settings(BaseModel):
+    """Everything a run needs to know. Each field documents its default and meaning."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    repo: Path = Field(Path("."), description="The git repository to optimize.")
+    targets: list[str] = Field(
+        default_factory=lambda: ["**/*.py"],
+        min_length=1,
+        description="Glob patterns, relative to the repository root, of files to optimize.",
+    )
+    method: Method = Field("rules", description="Optimizer method.")
+    mode: Mode = Field("auto", description="auto (GitHub when possible, else patch), github, patch.")
+    out: Path = Field(Path("agentic-optimizer-out"), description="Output directory.")
+    description: str = Field("", description="Free text for the report: what this run is for.")
+    max_agents: int = Field(5, ge=1, le=64, description="Candidates validated in parallel.")
+    validation_level: ValidationLevel = Field("standard", description="Which checks run.")
+    worktree_base: Path | None = Field(
+        None, description="Where worktrees are made (default: a folder in the system temp dir)."
+    )
+    patch_history_limit: int = Field(100, ge=1, description="Patches kept in the local store.")
+    run_integration_tests: bool = Field(
+        False, description="Also run tests marked `integration` (deselected by default)."
+    )
+    run_performance_tests: bool = Field(
+        False, description="Also run tests marked `performance` (deselected by default)."
+    )
+    min_test_coverage: float = Field(
+        80.0,
+        ge=0,
+        le=100,
+        description="Minimum % of a function's lines that the repository's tests must execute "
+        "before a candidate for it can be accepted.",
+    )
+    min_speedup: float = Field(0.05, ge=0, le=10, description="Minimum speedup to accept (0.05=5%).")
+    test_timeout: float = Field(900.0, gt=0, description="Seconds one test-suite run may take.")
+    max_candidates: int = Field(0, ge=0, description="Stop after this many candidates (0: no cap).")
+    python: str = Field(sys.executable, description="Python that runs the repository's code.")
+
+    @field_validator("targets")
+    @classmethod
+    def _targets_not_blank(cls, value: list[str]) -> list[str]:
+        cleaned = [t.strip() for t in value if t.strip()]
+        if not cleaned:
+            raise ValueError("at least one non-empty glob is required")
+        for pattern in cleaned:
+            if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+                raise ValueError(f"glob {pattern!r} must be relative to the repository root")
+        return cleaned
+
+
+ENV_PREFIX = "OPTIMIZER_"
+INPUT_PREFIX = "INPUT_"
+# Action input names that differ from the field names.
+INPUT_ALIASES: Mapping[str, str] = {"validation-level": "validation_level"}
+LIST_FIELDS = frozenset({"targets"})
+_IGNORED_INPUTS = frozenset(
+    {
+        "github-token", "llm-model", "llm-fallback", "budget-usd", "priority", "ipfs-api",
+    }
+)  # fmt: skip
+
+
+def load_settings(
+    cli: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge every source by precedence and validate once."""
+    import os
+
+    env = os.environ if env is None else env
+    cli = {k: v for k, v in (cli or {}).items() if v is not None}
+    layers: list[tuple[str, dict[str, Any]]] = [
+        ("CLI flag", cli),
+        ("action input", _from_inputs(env)),
+        ("environment", _from_env(env)),
+    ]
+    repo = Path(_first("repo", layers) or ".")
+    layers.append((f"{repo / 'pyproject.toml'} [tool.{CONFIG_TABLE}]", _from_pyproject(repo)))
+    merged: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for source, values in reversed(layers):
+        for key, value in values.items():
+            merged[key] = value
+            origin[key] = source
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as error:
+        raise SettingsError(_explain(error, merged, origin)) from None
+
+
+def _first(key: str, layers: list[tuple[str, dict[str, Any]]]) -> Any:
+    for _, values in layers:
+        if key in values:
+            return values[key]
+    return None
+
+
+def _field_for(name: str) -> str:
+    name = name.strip().lower()
+    return INPUT_ALIASES.get(name, name.replace("-", "_"))
+
+
+def _from_inputs(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, raw in env.items():
+        if not key.startswith(INPUT_PREFIX) or raw == "":
+            continue
+        name = key[len(INPUT_PREFIX) :].lower()
+        if name in _IGNORED_INPUTS or name.replace("_", "-") in _IGNORED_INPUTS:
+            continue
+        values[_field_for(name)] = _split_list(raw) if _field_for(name) in LIST_FIELDS else raw
+    return values
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in Settings.model_fields:
+        raw = env.get(ENV_PREFIX + field.upper())
+        if raw is None or raw == "":
+            continue
+        values[field] = _split_list(raw) if field in LIST_FIELDS else raw
+    return values
+
+
+def _split_list(raw: str) -> list[str]:
+    parts: list[str] = []
+    for line in raw.replace(",", "\n").splitlines():
+        parts.extend(p for p in line.split() if p)
+    return parts
+
+
+def _from_pyproject(repo: Path) -> dict[str, Any]:
+    path = repo / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{path} is not valid TOML ({error}); fix or remove the file") from None
+    table = data.get("tool", {}).get(CONFIG_TABLE, {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: [tool.{CONFIG_TABLE}] must be a table")
+    unknown = {
+        k for k in table if _field_for(k) not in Settings.model_fields and not isinstance(table[k], dict)
+    }
+    if unknown:
+        raise SettingsError(
+            f"{path}: unknown setting(s) in [tool.{CONFIG_TABLE}]: {', '.join(sorted(unknown))}. "
+            f"Known settings: {', '.join(Settings.model_fields)}"
+        )
+    # Only the settings this model owns; sub-tables (e.g. llm) belong to their own modules.
+    return {_field_for(k): v for k, v in table.items() if not isinstance(v, dict)}
+
+
+def _allowed(field: str) -> str:
+    info = Settings.model_fields[field]
+    if field == "method":
+        planned = ", ".join(PLANNED_METHODS)
+        return f"one of: {', '.join(AVAILABLE_METHODS)} (not yet available: {planned})"
+    annotation = str(info.annotation)
+    if "Literal" in annotation:
+        return "one of: " + ", ".join(annotation.split("[", 1)[1].rstrip("]").replace("'", "").split(", "))
+    bounds = [m for m in info.metadata if hasattr(m, "ge") or hasattr(m, "le") or hasattr(m, "gt")]
+    text = info.description or ""
+    if bounds:
+        text += " Bounds: " + ", ".join(str(b) for b in bounds)
+    return text
+
+
+def _explain(error: ValidationError, merged: Mapping[str, Any], origin: Mapping[str, str]) -> str:
+    lines = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else "?"
+        if field not in Settings.model_fields:
+            lines.append(f"unknown setting {field!r}; known settings: {', '.join(Settings.model_fields)}")
+            continue
+        where = origin.get(field, "default")
+        value = merged.get(field, "<missing>")
+        lines.append(
+            f"setting '{field}' (from {where}) has value {value!r}: {problem['msg']}. "
+            f"Allowed: {_allowed(field)}"
+        )
+    return "invalid settings:\n  " + "\n  ".join(lines)

@@ -1,0 +1,1 @@
+"""A small shop back-office: the bundled example that agentic-optimizer improves."""
