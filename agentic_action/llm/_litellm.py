@@ -1,0 +1,92 @@
+"""The one door to litellm: imported lazily (it takes seconds), quietly and offline.
+
+Nothing else in the package imports litellm at module level; ``load()`` is called only when a
+model is configured.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_module: Any = None
+
+# Providers that serve arbitrary model names (self-hosted servers, Azure deployments): litellm
+# cannot know their names in advance, so any name is accepted for them.
+ANY_NAME_PROVIDERS = frozenset(
+    {
+        "ollama",
+        "ollama_chat",
+        "lm_studio",
+        "hosted_vllm",
+        "llamafile",
+        "azure",
+        "azure_ai",
+        "openai_like",
+        "custom_openai",
+    }
+)
+
+
+def load() -> Any:
+    """Import litellm once: local cost map (no fetch from the internet), no telemetry, no noise."""
+    global _module
+    with _lock:
+        if _module is None:
+            os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+            os.environ.setdefault("LITELLM_LOG", "ERROR")
+            os.environ.setdefault("LITELLM_TELEMETRY", "False")
+            litellm: Any = importlib.import_module("litellm")
+            if hasattr(litellm, "telemetry"):
+                litellm.telemetry = False
+            litellm.suppress_debug_info = True
+            litellm.set_verbose = False
+            litellm.turn_off_message_logging = True
+            litellm.drop_params = True  # drop parameters a provider does not accept
+            for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
+                logging.getLogger(name).setLevel(logging.ERROR)
+            _module = litellm
+        return _module
+
+
+def token_prices(model: str) -> tuple[float, float] | None:
+    """litellm's (input, output) USD per token for a model, or None when it has no price."""
+    litellm = load()
+    try:
+        info = litellm.get_model_info(model)
+    except Exception:
+        return None
+    inp, out = info.get("input_cost_per_token"), info.get("output_cost_per_token")
+    if inp is None or out is None:
+        return None
+    return float(inp), float(out)
+
+
+def provider_of(model: str) -> str | None:
+    """The provider litellm routes a model name to, or None when it cannot tell."""
+    litellm = load()
+    try:
+        return str(litellm.get_llm_provider(model)[1])
+    except Exception:
+        return None
+
+
+def model_problem(model: str, api_base: str | None) -> str | None:
+    """Why litellm cannot use ``model`` (None when it can).
+
+    Known: litellm lists the model (it has its price and context window), or its provider serves
+    arbitrary names (ollama, azure, ...), or an api_base points at a server of a known provider
+    (``openai/<anything>`` with an OpenAI-compatible local server).
+    """
+    if token_prices(model) is not None:
+        return None
+    provider = provider_of(model)
+    if provider is None:
+        return "litellm does not know this model and cannot tell its provider"
+    if provider in ANY_NAME_PROVIDERS or api_base:
+        return None
+    return f"litellm does not list this model (provider {provider!r} is known, the name is not)"
