@@ -86,7 +86,7 @@ def _check(top: Path, patch: bytes, cid: str, direction: Direction) -> None:
     if reason is not None:
         why = _ROLLBACK_WHY if direction == "rollback" else _APPLY_WHY
         raise PatchDoesNotApplyError(
-            f"cannot {direction} patch {cid} in {top}: {why}.\n"
+            f"cannot {direction.replace('rollback', 'roll back')} patch {cid} in {top}: {why}.\n"
             f"git apply --check says:\n{reason}\n{NOTHING_CHANGED}"
         )
 

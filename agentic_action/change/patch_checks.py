@@ -115,9 +115,13 @@ def _unidiff_names(diff: str, label: str) -> list[str]:
     try:
         files = PatchSet(diff)
     except UnidiffParseError as exc:
-        raise PatchRejectedError(f"{label} cannot be parsed as a unified diff: {exc}") from None
+        raise PatchRejectedError(
+            f"{label} cannot be parsed as a unified diff: {exc}: {NOTHING_CHANGED}"
+        ) from None
     if len(files) == 0:
-        raise PatchRejectedError(f"{label} holds no file changes a unified-diff parser can read")
+        raise PatchRejectedError(
+            f"{label} holds no file changes a unified-diff parser can read: {NOTHING_CHANGED}"
+        )
     names: list[str] = []
     for patched in files:
         for raw in (patched.source_file, patched.target_file):
