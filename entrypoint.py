@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from agentic_action.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK  # noqa: E402
+from agentic_action.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 
 def _write_outputs(values: dict[str, str]) -> None:

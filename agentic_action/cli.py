@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     optimize.add_argument("--out", type=Path, help=f"output directory (default: {DEFAULT_OUT})")
     optimize.add_argument("--max-agents", dest="max_agents", help="parallel candidate checks")
     optimize.add_argument("--description", help="what this run is for (shown in the report)")
-    optimize.add_argument("--validation-level", dest="validation_level", help="quick|standard|thorough")
+    optimize.add_argument(
+        "--validation-level", dest="validation_level", help="quick|standard|thorough"
+    )
     optimize.add_argument("--min-test-coverage", dest="min_test_coverage", help="percent, 0-100")
     optimize.add_argument("--max-candidates", dest="max_candidates", help="cap (0: none)")
     optimize.add_argument("--worktree-base", dest="worktree_base", type=Path)
@@ -86,7 +88,9 @@ def optimize_command(flags: dict[str, Any], env: dict[str, str] | None = None) -
         return EXIT_BAD_INPUT
     except Exception as error:  # the run failed: say so plainly, keep the traceback for debugging
         log.exception("the run failed")
-        print(f"agentic-optimizer: the run failed: {type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"agentic-optimizer: the run failed: {type(error).__name__}: {error}", file=sys.stderr
+        )
         return EXIT_FAILED
     print(outcome.console_line)
     return EXIT_OK

@@ -1,4 +1,7 @@
-"""One optimization run: plan -> propose -> prove -> store -> report. Both doors (CLI, Action) call run()."""
+"""One optimization run: plan -> propose -> prove -> store -> report.
+
+Both doors, the CLI and the Action entrypoint, call :func:`run`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from agentic_action.change.patches import PatchMeta, PatchStore, diff_worktree
+from agentic_action.change.patches import PatchMeta, PatchStore, diff_worktree, utc_now
 from agentic_action.methods import NoCandidate, get_method
 from agentic_action.model import Candidate, FunctionTarget, OptimizationResult, PatchRef, Status
 from agentic_action.plan.discover import Discovery, discover
@@ -152,7 +155,9 @@ def _optimize_from(
         report.results = list(pool.map(prove, enumerate(candidates, start=1)))
 
 
-def _propose(settings: Settings, targets: list[FunctionTarget], report: RunReport) -> list[Candidate]:
+def _propose(
+    settings: Settings, targets: list[FunctionTarget], report: RunReport
+) -> list[Candidate]:
     method = get_method(settings.method)
     candidates: list[Candidate] = []
     for target in targets:
@@ -200,6 +205,7 @@ def _prove(
         method=candidate.method,
         rationale=candidate.rationale,
         base_commit=report.base_commit,
+        created_at=utc_now(),
         extra={"rules": sorted({e.rule for e in candidate.edits})},
     )
     stored = store.put(forward, reverse, meta)
@@ -213,7 +219,10 @@ def _prove(
 
 
 def _result(
-    candidate: Candidate, status: Status, reason: str, checks: tuple = ()  # type: ignore[type-arg]
+    candidate: Candidate,
+    status: Status,
+    reason: str,
+    checks: tuple = (),  # type: ignore[type-arg]
 ) -> OptimizationResult:
     return OptimizationResult(
         target=candidate.target,

@@ -47,7 +47,9 @@ class Settings(BaseModel):
         description="Glob patterns, relative to the repository root, of files to optimize.",
     )
     method: Method = Field("rules", description="Optimizer method.")
-    mode: Mode = Field("auto", description="auto (GitHub when possible, else patch), github, patch.")
+    mode: Mode = Field(
+        "auto", description="auto (GitHub when possible, else patch), github, patch."
+    )
     out: Path = Field(Path("agentic-optimizer-out"), description="Output directory.")
     description: str = Field("", description="Free text for the report: what this run is for.")
     max_agents: int = Field(5, ge=1, le=64, description="Candidates validated in parallel.")
@@ -69,7 +71,9 @@ class Settings(BaseModel):
         description="Minimum % of a function's lines that the repository's tests must execute "
         "before a candidate for it can be accepted.",
     )
-    min_speedup: float = Field(0.05, ge=0, le=10, description="Minimum speedup to accept (0.05=5%).")
+    min_speedup: float = Field(
+        0.05, ge=0, le=10, description="Minimum speedup to accept (0.05=5%)."
+    )
     test_timeout: float = Field(900.0, gt=0, description="Seconds one test-suite run may take.")
     max_candidates: int = Field(0, ge=0, description="Stop after this many candidates (0: no cap).")
     python: str = Field(sys.executable, description="Python that runs the repository's code.")
@@ -179,7 +183,9 @@ def _from_pyproject(repo: Path) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: [tool.{CONFIG_TABLE}] must be a table")
     unknown = {
-        k for k in table if _field_for(k) not in Settings.model_fields and not isinstance(table[k], dict)
+        k
+        for k in table
+        if _field_for(k) not in Settings.model_fields and not isinstance(table[k], dict)
     }
     if unknown:
         raise SettingsError(
@@ -197,7 +203,9 @@ def _allowed(field: str) -> str:
         return f"one of: {', '.join(AVAILABLE_METHODS)} (not yet available: {planned})"
     annotation = str(info.annotation)
     if "Literal" in annotation:
-        return "one of: " + ", ".join(annotation.split("[", 1)[1].rstrip("]").replace("'", "").split(", "))
+        return "one of: " + ", ".join(
+            annotation.split("[", 1)[1].rstrip("]").replace("'", "").split(", ")
+        )
     bounds = [m for m in info.metadata if hasattr(m, "ge") or hasattr(m, "le") or hasattr(m, "gt")]
     text = info.description or ""
     if bounds:
@@ -210,7 +218,9 @@ def _explain(error: ValidationError, merged: Mapping[str, Any], origin: Mapping[
     for problem in error.errors():
         field = str(problem["loc"][0]) if problem["loc"] else "?"
         if field not in Settings.model_fields:
-            lines.append(f"unknown setting {field!r}; known settings: {', '.join(Settings.model_fields)}")
+            lines.append(
+                f"unknown setting {field!r}; known settings: {', '.join(Settings.model_fields)}"
+            )
             continue
         where = origin.get(field, "default")
         value = merged.get(field, "<missing>")

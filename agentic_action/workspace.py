@@ -67,7 +67,7 @@ class Repository:
         return [
             str(item.path)
             for item in self._tree.traverse()
-            if isinstance(item, git.Blob)  # type: ignore[attr-defined]
+            if isinstance(item, git.Blob)
         ]
 
     def read_blob(self, path: str) -> bytes | None:
@@ -76,7 +76,7 @@ class Repository:
             item = self._tree / path
         except KeyError:
             return None
-        if not isinstance(item, git.Blob) or item.mode & 0o170000 != 0o100000:  # type: ignore[attr-defined]
+        if not isinstance(item, git.Blob) or item.mode & 0o170000 != 0o100000:
             return None
         data: bytes = item.data_stream.read()
         return data

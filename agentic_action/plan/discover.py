@@ -60,7 +60,9 @@ def discover(repo: Repository, globs: Sequence[str]) -> Discovery:
 def _read_one(repo: Repository, path: str, found: Discovery) -> None:
     data = repo.read_blob(path)
     if data is None:
-        found.problems.append(FileProblem(path, "not a regular file at HEAD (symlink or submodule)"))
+        found.problems.append(
+            FileProblem(path, "not a regular file at HEAD (symlink or submodule)")
+        )
         return
     if len(data) > MAX_FILE_BYTES:
         found.problems.append(FileProblem(path, f"larger than {MAX_FILE_BYTES} bytes"))
@@ -71,12 +73,16 @@ def _read_one(repo: Repository, path: str, found: Discovery) -> None:
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        found.problems.append(FileProblem(path, f"not UTF-8 text ({error.reason} at byte {error.start})"))
+        found.problems.append(
+            FileProblem(path, f"not UTF-8 text ({error.reason} at byte {error.start})")
+        )
         return
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as error:
-        found.problems.append(FileProblem(path, f"does not parse: {error.msg} (line {error.lineno})"))
+        found.problems.append(
+            FileProblem(path, f"does not parse: {error.msg} (line {error.lineno})")
+        )
         return
     found.files.append(path)
     found.sources[path] = source

@@ -20,9 +20,11 @@ def find_functions(file: str, source: str, tree: ast.Module) -> list[FunctionTar
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             found.append(_target(file, node.name, node, lines))
         elif isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                    found.append(_target(file, f"{node.name}.{item.name}", item, lines))
+            found.extend(
+                _target(file, f"{node.name}.{item.name}", item, lines)
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+            )
     return found
 
 

@@ -1,4 +1,4 @@
-"""Glob patterns with ``**`` over repository-relative POSIX paths (Python 3.11 has no full_match)."""
+"""Glob patterns with ``**`` over repository-relative POSIX paths (3.11 has no full_match)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 @functools.cache
 def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """``**`` spans directories, ``*`` and ``?`` stay inside one path segment, ``[...]`` is a class."""
+    """``**`` spans directories; ``*``, ``?`` stay inside one path segment; ``[...]`` is a class."""
     pattern = pattern.strip().removeprefix("./")
     out: list[str] = []
     i = 0

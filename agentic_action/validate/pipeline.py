@@ -89,11 +89,7 @@ def check_coverage(
         "uncovered_changed_lines": list(verdict.uncovered_changed),
         "tests": len(verdict.tests),
     }
-    failed = (
-        not verdict.tests
-        or verdict.uncovered_changed
-        or verdict.function_percent < minimum
-    )
+    failed = not verdict.tests or verdict.uncovered_changed or verdict.function_percent < minimum
     detail = verdict.describe()
     if verdict.function_percent < minimum:
         detail += f" (below the required {minimum:.0f}%)"
@@ -129,7 +125,9 @@ def check_import(root: Path, candidate: Candidate, options: PytestOptions) -> Ch
 def check_tests(
     root: Path, config: GateConfig, name: str, label: str, test_ids: tuple[str, ...] | None
 ) -> CheckResult:
-    outcome, _ = run_pytest(root, config.options, scratch=config.scratch, name=label, test_ids=test_ids)
+    outcome, _ = run_pytest(
+        root, config.options, scratch=config.scratch, name=label, test_ids=test_ids
+    )
     data = {"tests": outcome.total, "failed": list(outcome.failed)}
     if outcome.green and not outcome.no_tests:
         return CheckResult(name, CheckOutcome.PASSED, outcome.describe(), outcome.seconds, data)
@@ -161,10 +159,11 @@ def run_gate(
     if coverage.outcome is not CheckOutcome.PASSED:
         return _stop(checks, f"not provable by the repository's tests: {coverage.detail}")
     (root / candidate.target.file).write_text(candidate.new_source, encoding="utf-8")
-    for step in (
+    steps: list[Callable[[], CheckResult]] = [
         lambda: check_import(root, candidate, config.options),
         lambda: check_tests(root, config, "affected-tests", f"{label}-affected", tests),
-    ):
+    ]
+    for step in steps:
         checks.append(step())
         if checks[-1].outcome is not CheckOutcome.PASSED:
             return _stop(checks, f"{checks[-1].name} {checks[-1].outcome.value}")
