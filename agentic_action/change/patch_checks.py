@@ -16,42 +16,15 @@ from unidiff.patch import PatchSet
 from agentic_action.change.cid import IPFS_CHUNK_SIZE
 from agentic_action.change.patch_errors import NOTHING_CHANGED, PatchRejectedError
 from agentic_action.change.patch_git import patch_paths
+from agentic_action.change.patch_safety import check_relative_path
 
 MAX_PATCH_BYTES = IPFS_CHUNK_SIZE  # beyond one chunk, `ipfs add` would give another CID
 _DEV_NULL = "/dev/null"
-_DRIVE = re.compile(r"^[A-Za-z]:")
 _MODE_LINE = re.compile(
     r"^(?:(?:new file|deleted file|new|old) mode|index [0-9a-f]+\.\.[0-9a-f]+) (\d{6})$",
     re.MULTILINE,
 )
 _FORBIDDEN_MODES = {"120000": "a symbolic link", "160000": "a submodule"}
-
-
-def unsafe_reason(path: str) -> str | None:
-    """Why ``path`` may not be written by a patch, or None when it is a safe relative path."""
-    if not path:
-        return "it is empty"
-    if "\0" in path or "\\" in path:
-        return "it contains a NUL or a backslash"
-    if path.startswith("/") or _DRIVE.match(path):
-        return "it is absolute"
-    parts = path.split("/")
-    if ".." in parts:
-        return "it climbs out of the repository with '..'"
-    if any(part.rstrip(". ").casefold() == ".git" for part in parts):
-        return "it is inside a .git folder"
-    return None
-
-
-def check_relative_path(path: str, what: str = "path") -> str:
-    """Return ``path`` when it is a safe repository-relative path, else PatchRejectedError."""
-    reason = unsafe_reason(path)
-    if reason is not None:
-        raise PatchRejectedError(
-            f"{what} {path!r} is refused: {reason}; patches may only change files inside "
-            f"the repository, named relative to its root: {NOTHING_CHANGED}"
-        )
-    return path
 
 
 def validate_diff(diff: str, label: str) -> tuple[bytes, frozenset[str]]:

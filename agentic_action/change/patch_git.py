@@ -19,6 +19,7 @@ from agentic_action.change.patch_errors import (
     NotAGitRepositoryError,
     PatchRejectedError,
 )
+from agentic_action.change.patch_safety import check_relative_path
 
 # Variables that would make git act on some other repository, index or diff driver.
 _SCRUBBED = (
@@ -181,6 +182,8 @@ def diff_worktree(worktree: Path, paths: Sequence[str]) -> tuple[str, str]:
     top = repo_toplevel(worktree)
     if not paths:
         raise PatchRejectedError("diff_worktree needs at least one path to diff")
+    for path in paths:
+        check_relative_path(path, "diff_worktree path")
     if head_commit(top) is None:
         raise GitCommandError(f"{top} has no commits yet: commit the base version first")
     with tempfile.TemporaryDirectory(prefix="ao-index-") as tmp:

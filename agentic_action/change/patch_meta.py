@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action.change.cid import parse_cid
-from agentic_action.change.patch_checks import check_relative_path
 from agentic_action.change.patch_errors import PatchRejectedError
+from agentic_action.change.patch_safety import check_relative_path
 
 STORED = "stored"
 APPLIED = "applied"

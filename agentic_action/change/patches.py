@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from agentic_action.change.cid import cid_of, parse_cid
 from agentic_action.change.patch_apply import ApplyOutcome, apply_patch
-from agentic_action.change.patch_checks import MAX_PATCH_BYTES, unsafe_reason
+from agentic_action.change.patch_checks import MAX_PATCH_BYTES
 from agentic_action.change.patch_errors import (
     CorruptPatchError,
     GitCommandError,
@@ -38,6 +38,7 @@ from agentic_action.change.patch_meta import (
     StoredPatch,
     utc_now,
 )
+from agentic_action.change.patch_safety import unsafe_reason
 from agentic_action.change.patch_store import DEFAULT_HISTORY_LIMIT, PatchStore
 
 __all__ = [

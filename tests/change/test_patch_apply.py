@@ -26,6 +26,7 @@ from agentic_action.change.patches import (
     NotAGitRepositoryError,
     PatchDoesNotApplyError,
     PatchError,
+    PatchRejectedError,
     PatchStore,
     StoredPatch,
     UnknownCidError,
@@ -256,3 +257,34 @@ def test_apply_from_a_subdirectory_patches_at_the_repository_root(
     outcome = apply_patch(repo / "pkg", store, stored.cid)
     assert outcome.repo == repo.resolve()
     assert (repo / "pkg" / "mod.py").read_text(encoding="utf-8") == FAST_TOTAL
+
+
+def test_diff_worktree_ignores_user_diff_settings_that_would_break_git_apply(
+    repo: Path, tmp_path: Path
+) -> None:
+    for key, value in [
+        ("diff.noprefix", "true"),
+        ("color.ui", "always"),
+        ("diff.external", "false"),
+        ("diff.renames", "copies"),
+    ]:
+        git(repo, "config", key, value)
+    (repo / "pkg" / "mod.py").write_text(FAST_TOTAL, encoding="utf-8")
+    forward, _ = diff_worktree(repo, ["pkg/mod.py"])
+    assert "\x1b[" not in forward
+    assert "--- a/pkg/mod.py\n+++ b/pkg/mod.py\n" in forward
+    clone = _clone(repo, tmp_path / "clone")
+    _git_apply(clone, forward)
+    assert (clone / "pkg" / "mod.py").read_text(encoding="utf-8") == FAST_TOTAL
+
+
+@pytest.mark.parametrize("path", ["../outside.py", "/etc/passwd", ".git/config"])
+def test_diff_worktree_refuses_paths_outside_the_work_tree(repo: Path, path: str) -> None:
+    with pytest.raises(PatchRejectedError, match="is refused"):
+        diff_worktree(repo, [path])
+
+
+def test_diff_worktree_refuses_text_that_is_not_utf8(repo: Path) -> None:
+    (repo / "pkg" / "mod.py").write_bytes("# café\n".encode("latin-1"))
+    with pytest.raises(PatchRejectedError, match="not UTF-8"):
+        diff_worktree(repo, ["pkg/mod.py"])
