@@ -1,0 +1,142 @@
+"""Time planning (globs -> files -> functions) and the rules pass over a repository.
+
+Usage: python benchmarks/plan_and_rules.py [--lines 20000] [--repeat 3]
+
+Prints a table for the bundled example and for a generated repository of about --lines lines.
+Only planning and rule rewriting are timed here: no test suite runs (validation cost is measured
+by the proof benchmarks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from agentic_action.methods import NoCandidate, get_method
+from agentic_action.plan.discover import discover
+from agentic_action.workspace import Repository
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "shop"
+
+TEMPLATE = '''
+
+def lookup_{n}(items, extra):
+    """Generated function {n}: several patterns the rules know, and plain code."""
+    allowed = ["a{n}", "b{n}", "c{n}", "d{n}", "e{n}"]
+    out = []
+    for item in items:
+        if item in allowed:
+            out.append(item.upper())
+    text = ""
+    for item in out:
+        text += item + ","
+    total = 0
+    for key in extra:
+        total += extra[key]
+    return text, total
+
+
+def plain_{n}(a, b):
+    """Nothing to rewrite here."""
+    if a > b:
+        return a - b
+    return b - a
+'''
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def make_generated(root: Path, lines: int) -> Path:
+    per_function = TEMPLATE.count("\n")
+    functions_per_file = 20
+    count = max(1, lines // per_function)
+    package = root / "gen"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    for start in range(0, count, functions_per_file):
+        body = "".join(
+            TEMPLATE.format(n=n) for n in range(start, min(start + functions_per_file, count))
+        )
+        (package / f"mod_{start // functions_per_file:04d}.py").write_text(
+            '"""Generated module."""\n' + body
+        )
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "generated")
+    return root
+
+
+def make_example(root: Path) -> Path:
+    shutil.copytree(EXAMPLE, root)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "example")
+    return root
+
+
+def measure(repo_dir: Path, glob: str, repeat: int) -> dict[str, float]:
+    plan_times, rules_times = [], []
+    functions = candidates = line_count = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        found = discover(Repository(repo_dir), [glob])
+        plan_times.append(time.perf_counter() - started)
+        method = get_method("rules")
+        started = time.perf_counter()
+        candidates = 0
+        for target in found.functions:
+            proposed = method.propose(target, found.sources[target.file])
+            if not isinstance(proposed, NoCandidate):
+                candidates += len(proposed)
+        rules_times.append(time.perf_counter() - started)
+        functions = len(found.functions)
+        line_count = sum(s.count("\n") for s in found.sources.values())
+    return {
+        "lines": line_count,
+        "functions": functions,
+        "candidates": candidates,
+        "plan_s": statistics.median(plan_times),
+        "rules_s": statistics.median(rules_times),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [
+            ("example (shop)", measure(make_example(Path(tmp) / "ex"), "shop/**/*.py", args.repeat)),
+            (
+                f"generated (~{args.lines} lines)",
+                measure(make_generated(Path(tmp) / "gen", args.lines), "gen/**/*.py", args.repeat),
+            ),
+        ]
+    header = f"{'repository':<26}{'lines':>8}{'functions':>11}{'candidates':>12}"
+    header += f"{'plan s':>9}{'rules s':>9}{'ms/function':>13}"
+    print(header)
+    print("-" * len(header))
+    for name, r in rows:
+        per = 1000 * r["rules_s"] / max(r["functions"], 1)
+        print(
+            f"{name:<26}{r['lines']:>8.0f}{r['functions']:>11.0f}{r['candidates']:>12.0f}"
+            f"{r['plan_s']:>9.3f}{r['rules_s']:>9.2f}{per:>13.2f}"
+        )
+    print(f"(median of {args.repeat} runs; rules = rewrite_function on every function)")
+
+
+if __name__ == "__main__":
+    main()
