@@ -14,6 +14,9 @@ refuses patches over that size rather than publish a CID that IPFS would not rep
 
 Vectors pinned in tests/change/test_cid.py: ``b""`` and ``b"hello world"`` are the values
 kubo's own CLI tests (test/cli/add_test.go) expect from ``ipfs add`` with CIDv1.
+tests/change/test_cid_ipfs.py compares ``cid_of`` with js-ipfs's ``add`` importer
+(ipfs-unixfs-importer, cidVersion 1, raw leaves) where .ci/setup-ipfs.sh installed it: equal up
+to and including 262,144 bytes, a dag-pb ``bafybei...`` root from 262,145 bytes on.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ diff that undoes it, both stored by CID (see ``cid.py``) in a local folder with 
 ``index.json``; ``apply_patch`` applies either one to a git work tree, all or nothing.
 
     forward, reverse = diff_worktree(worktree, ["pkg/mod.py"])
-    stored = PatchStore(Path("patches")).put(forward, reverse, meta)
+    store = PatchStore(Path("patches"))
+    stored = store.put(forward, reverse, meta)
     apply_patch(repo, store, stored.cid)                 # apply
     apply_patch(repo, store, stored.cid, reverse=True)   # roll back
 
