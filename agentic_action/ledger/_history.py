@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import uuid
 from typing import Any
 
 from agentic_action.ledger._db import Db, dumps, loads
 from agentic_action.ledger._records import ResultRecord, RunRecord
+from agentic_action.ledger._schema import search_text
 from agentic_action.model import OptimizationResult
-
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 class HistoryMixin:
@@ -101,6 +99,9 @@ class HistoryMixin:
                 row,
             )
             result_id = int(cursor.lastrowid or 0)
+            if self._db.text_search == "like":
+                text = search_text(*(str(value) for value in row[2:7]))
+                conn.execute("UPDATE results SET search_text = ? WHERE id = ?", (text, result_id))
             body: dict[str, Any] = {"id": result_id, "status": result.status.value}
             body |= {"method": result.method}
             body["cid"] = patch.cid if patch else None
@@ -144,14 +145,14 @@ class HistoryMixin:
         clauses = [f"{column} = ?" for column, value in exact.items() if value is not None]
         params: list[Any] = [value for value in exact.values() if value is not None]
         join = ""
-        words = _TOKEN.findall(text or "")
+        words = search_text(text or "").split()
         if words and self._db.text_search == "fts5":
             join = "JOIN results_fts ON results_fts.rowid = r.id"
             clauses.append("results_fts MATCH ?")
             params.append(" AND ".join(f'"{word}"*' for word in words))
         elif words:
-            clauses += ["r.search_text LIKE ? ESCAPE '\\'"] * len(words)
-            params += [f"%{_like_escape(word.lower())}%" for word in words]
+            clauses += ["r.search_text LIKE ?"] * len(words)  # words hold no % or _
+            params += [f"% {word}%" for word in words]
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         sql = f"SELECT r.* FROM results AS r {join} {where} ORDER BY r.id DESC"
         if limit is not None:
@@ -163,10 +164,6 @@ class HistoryMixin:
         with self._db.read() as conn:
             row = conn.execute("SELECT * FROM results WHERE id = ?", (result_id,)).fetchone()
         return None if row is None else _result(row)
-
-
-def _like_escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _run(row: sqlite3.Row) -> RunRecord:

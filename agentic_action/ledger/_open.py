@@ -136,5 +136,12 @@ def _bring_up_to_date(db: Db) -> None:
             _schema.create_current(conn, db.text_search)
             db.emit("ledger.created", {"schema_version": _schema.SCHEMA_VERSION})
         elif version < _schema.SCHEMA_VERSION:
-            steps = _schema.migrate(conn, version, db.text_search)
+            try:
+                steps = _schema.migrate(conn, version, db.text_search)
+            except sqlite3.DatabaseError as error:
+                raise LedgerError(
+                    f"migrating {db.path} from ledger schema version {version} to "
+                    f"{_schema.SCHEMA_VERSION} failed ({error}); the file was left as it was. "
+                    "Move it aside to start a new ledger, or report this with the file."
+                ) from error
             db.emit("ledger.migrated", {"from": version, "to": steps[-1], "steps": steps})

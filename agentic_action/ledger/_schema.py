@@ -14,6 +14,7 @@ A migration runs inside one transaction: it either completes or leaves the file 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
@@ -117,18 +118,27 @@ CREATE TRIGGER results_fts_update AFTER UPDATE ON results BEGIN
     VALUES (new.id, new.file, new.function, new.method, new.status, new.reason); END;
 INSERT INTO results_fts(results_fts) VALUES ('rebuild');
 """
+# The LIKE fallback: a column holding " " + the words of the searchable fields, lower-cased and
+# separated by single spaces, so that a word prefix is found with LIKE "% word%" much as FTS5's
+# unicode61 tokenizer finds it. Written by the ledger's own insert (see search_text()).
 _LIKE_SEARCH = """
 ALTER TABLE results ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
-CREATE TRIGGER results_text_insert AFTER INSERT ON results BEGIN
-    UPDATE results SET search_text = lower(new.file || ' ' || new.function || ' ' ||
-        new.method || ' ' || new.status || ' ' || new.reason) WHERE id = new.id; END;
-CREATE TRIGGER results_text_update AFTER UPDATE OF file, function, method, status, reason
-    ON results BEGIN
-    UPDATE results SET search_text = lower(new.file || ' ' || new.function || ' ' ||
-        new.method || ' ' || new.status || ' ' || new.reason) WHERE id = new.id; END;
-UPDATE results SET search_text = lower(file || ' ' || function || ' ' || method || ' ' ||
-    status || ' ' || reason);
 """
+_WORD = re.compile(r"[^\W_]+")
+
+
+def search_text(*fields: str) -> str:
+    """The LIKE fallback's text for one result row."""
+    return "".join(f" {word}" for field in fields for word in _WORD.findall(field.lower()))
+
+
+def _fill_search_text(conn: sqlite3.Connection) -> None:
+    rows = conn.execute("SELECT id, file, function, method, status, reason FROM results")
+    conn.executemany(
+        "UPDATE results SET search_text = ? WHERE id = ?",
+        [(search_text(*row[1:]), row[0]) for row in rows.fetchall()],
+    )
+
 
 _V1_TO_V2 = """
 ALTER TABLE runs ADD COLUMN repo TEXT NOT NULL DEFAULT '';
@@ -189,16 +199,20 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
         raise AssertionError(f"incomplete SQL statement in schema: {statement!r}")
 
 
-def _text_search_script(text_search: str) -> str:
-    return _FTS5_SEARCH if text_search == "fts5" else _LIKE_SEARCH
+def _add_text_search(conn: sqlite3.Connection, text_search: str) -> None:
+    if text_search == "fts5":
+        _run_script(conn, _FTS5_SEARCH)
+    else:
+        _run_script(conn, _LIKE_SEARCH)
+        _fill_search_text(conn)
+    conn.execute("INSERT INTO meta(key, value) VALUES ('text_search', ?)", (text_search,))
 
 
 def create_current(conn: sqlite3.Connection, text_search: str) -> None:
     """Create a fresh v2 ledger (inside the caller's transaction)."""
     _run_script(conn, _V2_TABLES)
     _run_script(conn, _V2_NEW_OBJECTS)
-    _run_script(conn, _text_search_script(text_search))
-    conn.execute("INSERT INTO meta(key, value) VALUES ('text_search', ?)", (text_search,))
+    _add_text_search(conn, text_search)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -215,8 +229,7 @@ def create_v1(conn: sqlite3.Connection) -> None:
 def _migrate_v1_to_v2(conn: sqlite3.Connection, text_search: str) -> None:
     _run_script(conn, _V1_TO_V2)
     _run_script(conn, _V2_NEW_OBJECTS)
-    _run_script(conn, _text_search_script(text_search))
-    conn.execute("INSERT INTO meta(key, value) VALUES ('text_search', ?)", (text_search,))
+    _add_text_search(conn, text_search)
 
 
 # MIGRATIONS[n] takes a version-n file to version n+1.
