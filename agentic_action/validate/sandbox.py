@@ -7,9 +7,14 @@ Every child process gets:
   limit;
 - its worktree as working directory;
 - when bubblewrap (``bwrap``) works on this machine: a read-only view of the file system where only
-  the worktree (and explicitly named output directories) are writable, a private ``/tmp`` and no
-  network. Otherwise, where ``unshare --net`` works: no network, but no file-system isolation.
-  Otherwise: neither. :func:`isolation_level` says which, and the report repeats it.
+  the worktree (and explicitly named output directories) are writable, a private ``/tmp`` and
+  ``/run`` (no daemon sockets), no network, its own process namespace (it cannot see or read
+  ``/proc/<pid>/environ`` of our process, and every process it starts dies with it), no
+  capabilities even when we run as root, and well-known credential files (the repository's git
+  config, where ``actions/checkout`` keeps its token, ``~/.git-credentials``, ``~/.netrc``, ...)
+  replaced by empty ones. Otherwise, where ``unshare --net`` works: no network and its own
+  process namespace, but no file-system isolation. Otherwise: none of these.
+  :func:`isolation_level` says which, and the report repeats it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from pathlib import Path
 from typing import Literal
 
 Isolation = Literal["bwrap", "unshare-net", "none"]
+# No network; a process namespace of its own (with its own /proc) that dies with the child.
+UNSHARE_ARGS: tuple[str, ...] = ("--net", "--pid", "--fork", "--kill-child", "--mount-proc")
 
 SECRET_PATTERNS: tuple[str, ...] = (
     "*TOKEN*",
@@ -51,6 +58,17 @@ SECRET_PATTERNS: tuple[str, ...] = (
 # Variables that match a pattern above but carry no secret and are needed to run Python.
 SAFE_NAMES: frozenset[str] = frozenset({"PYTHONHASHSEED"})
 DEFAULT_MEMORY_MB = 4096
+# Credentials kept in files rather than the environment, relative to the home directory. Under
+# bubblewrap, directories are hidden behind an empty tmpfs and files behind an empty file.
+CREDENTIAL_DIRS: tuple[str, ...] = (
+    ".ssh", ".aws", ".azure", ".gnupg", ".kube", ".docker", ".config/gh", ".config/gcloud",
+)  # fmt: skip
+CREDENTIAL_FILES: tuple[str, ...] = (
+    ".git-credentials", ".gitconfig", ".netrc", ".pypirc", ".npmrc", ".config/git/credentials",
+)  # fmt: skip
+# After killing a timed-out child: how long to wait for the pipes to close before giving up on
+# the rest of its output (a process that escaped the group may hold them open).
+DRAIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -106,7 +124,7 @@ def isolation_level() -> Isolation:
     if bwrap and _probe([bwrap, *_bwrap_args(Path("/"), ()), "--", "true"]):
         return "bwrap"
     unshare = shutil.which("unshare")
-    if unshare and _probe([unshare, "--net", "--", "true"]):
+    if unshare and _probe([unshare, *UNSHARE_ARGS, "--", "true"]):
         return "unshare-net"
     return "none"
 
@@ -128,7 +146,7 @@ def _probe(argv: list[str]) -> bool:
     return done.returncode == 0
 
 
-def _bwrap_args(cwd: Path, writable: Sequence[Path]) -> list[str]:
+def _bwrap_args(cwd: Path, writable: Sequence[Path], empty_file: Path | None = None) -> list[str]:
     args = [
         "--ro-bind", "/", "/",
         "--dev", "/dev",
@@ -136,13 +154,49 @@ def _bwrap_args(cwd: Path, writable: Sequence[Path]) -> list[str]:
         "--tmpfs", "/tmp",
         "--unshare-net",
         "--unshare-ipc",
+        "--unshare-pid",
+        "--cap-drop", "ALL",
         "--die-with-parent",
     ]  # fmt: skip
+    if Path("/run").is_dir():
+        args += ["--tmpfs", "/run"]
     for path in (cwd, *writable):
         if path != Path("/"):
             args += ["--bind", str(path), str(path)]
+    if empty_file is not None:
+        args += _credential_masks(cwd, empty_file)
     args += ["--chdir", str(cwd)]
     return args
+
+
+def _credential_masks(cwd: Path, empty_file: Path) -> list[str]:
+    """bwrap arguments that hide credential files from the child (see CREDENTIAL_DIRS)."""
+    home = Path.home()
+    args: list[str] = []
+    for rel in CREDENTIAL_DIRS:
+        if (home / rel).is_dir():
+            args += ["--tmpfs", str(home / rel)]
+    files = [home / rel for rel in CREDENTIAL_FILES] + _git_config_files(cwd)
+    for path in files:
+        if path.is_file():
+            args += ["--ro-bind", str(empty_file), str(path.resolve())]
+    return args
+
+
+def _git_config_files(cwd: Path) -> list[Path]:
+    """The config files of the git repository holding ``cwd`` (a worktree shares its repo's)."""
+    for folder in (cwd, *cwd.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return [dot_git / "config"]
+        if dot_git.is_file():
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            git_dir = folder / text.removeprefix("gitdir:").strip()
+            common = git_dir
+            if (git_dir / "commondir").is_file():
+                common = git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()
+            return [common / "config", git_dir / "config.worktree"]
+    return []
 
 
 def _limits(memory_mb: int | None) -> None:
@@ -179,10 +233,12 @@ def run_sandboxed(
         if level == "bwrap":
             # HOME lives on the private /tmp inside the sandbox.
             child_env["HOME"] = "/tmp"
-            full_argv = [shutil.which("bwrap") or "bwrap", *_bwrap_args(cwd, writable), "--"]
-            full_argv += list(argv)
+            empty = Path(home) / "empty"
+            empty.touch()
+            bwrap = shutil.which("bwrap") or "bwrap"
+            full_argv = [bwrap, *_bwrap_args(cwd, writable, empty), "--", *argv]
         elif level == "unshare-net":
-            full_argv = [shutil.which("unshare") or "unshare", "--net", "--", *argv]
+            full_argv = [shutil.which("unshare") or "unshare", *UNSHARE_ARGS, "--", *argv]
         return _run(full_argv, tuple(argv), cwd, child_env, timeout, memory_mb, level)
 
 
@@ -214,12 +270,26 @@ def _run(
     except subprocess.TimeoutExpired:
         timed_out = True
         _kill_group(proc)
-        out, err = proc.communicate()
+        out, err = _drain(proc)
     seconds = time.perf_counter() - started
     code = None if timed_out else proc.returncode
     if timed_out:
         err = f"{err}\n[sandbox] killed after {timeout:.0f}s time limit"
     return SandboxResult(argv, code, out, err, seconds, timed_out, level)
+
+
+def _drain(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """The rest of a killed child's output, without waiting forever for pipes held open by a
+    process that left the group (possible only where there is no process namespace)."""
+    try:
+        return proc.communicate(timeout=DRAIN_SECONDS)
+    except subprocess.TimeoutExpired:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+        proc.wait()
+        note = "[sandbox] output cut: a process that left the group kept the pipes open"
+        return "", note
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
