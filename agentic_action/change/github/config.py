@@ -1,0 +1,181 @@
+"""Configuration of GitHub mode: what the user sets (GitHubConfig) and how hard we push (Tuning).
+
+GitHubConfig reads the standard Actions environment (GITHUB_TOKEN, GITHUB_REPOSITORY,
+GITHUB_API_URL), so GitHub Enterprise and the tests' local server work unchanged; the
+OPTIMIZER_GITHUB_* variables override it. Every bad value raises GitHubConfigError (a
+ValueError) naming the variable or field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, cast
+from urllib.parse import urlsplit
+
+Publish = Literal["issue", "pr", "both"]
+PUBLISH_CHOICES: tuple[Publish, ...] = ("issue", "pr", "both")
+DEFAULT_LABELS = ("agentic-optimizer", "performance")
+SKIP_LABEL = "agentic-optimizer:skip"
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_LABEL_MAX = 50
+
+
+class GitHubError(Exception):
+    """Base of the errors this package raises for bad input at the door."""
+
+
+class GitHubConfigError(GitHubError, ValueError):
+    """A setting has a value GitHub mode cannot use."""
+
+
+class GitHubUnavailableError(GitHubError, RuntimeError):
+    """--mode github was asked for, but GitHub cannot be used (token, repository, budget)."""
+
+
+@dataclass(frozen=True)
+class GitHubConfig:
+    """What the user configures for GitHub mode; see from_env for the variables."""
+
+    token: str | None = None
+    repo: str | None = None  # "owner/name"
+    api_url: str = "https://api.github.com"
+    cache_path: Path | None = None  # sqlite file of the HTTP cache; None = in memory only
+    cache_ttl: int = 300  # seconds a cached GET is used without asking GitHub
+    rate_limit_threshold: int = 100  # below this many core requests left, use patch mode
+    max_open_prs: int = 10  # open agentic-optimizer PRs at once (Renovate: prConcurrentLimit)
+    max_prs_per_run: int = 2  # new PRs per run (Renovate: prHourlyLimit 2)
+    publish: Publish = "both"  # an issue with the analysis, a draft PR, or both
+    labels: tuple[str, ...] = DEFAULT_LABELS  # put on every issue and PR we open
+
+    def __post_init__(self) -> None:
+        if self.token is not None and not self.token.strip():
+            object.__setattr__(self, "token", None)
+        if self.repo is not None:
+            _check_repo("repo", self.repo)
+        _check_url("api_url", self.api_url)
+        for name in ("cache_ttl", "rate_limit_threshold", "max_open_prs", "max_prs_per_run"):
+            _check_count(name, getattr(self, name))
+        if self.publish not in PUBLISH_CHOICES:
+            raise GitHubConfigError(
+                f"publish={self.publish!r} is not allowed; use one of {', '.join(PUBLISH_CHOICES)}"
+            )
+        _check_labels("labels", self.labels)
+
+    @property
+    def owner(self) -> str:
+        return (self.repo or "/").split("/")[0]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> GitHubConfig:
+        """Build from environment variables (the standard Actions ones, then our overrides)."""
+
+        def pick(*names: str) -> tuple[str, str] | None:
+            for name in names:
+                value = env.get(name, "").strip()
+                if value:
+                    return name, value
+            return None
+
+        token = pick("OPTIMIZER_GITHUB_TOKEN", "GITHUB_TOKEN")
+        repo = pick("OPTIMIZER_GITHUB_REPO", "GITHUB_REPOSITORY")
+        if repo is not None:
+            _check_repo(*repo)
+        api = pick("OPTIMIZER_GITHUB_API_URL", "GITHUB_API_URL")
+        if api is not None:
+            _check_url(*api)
+        cache = pick("OPTIMIZER_GITHUB_CACHE_PATH")
+        publish = pick("OPTIMIZER_GITHUB_PUBLISH")
+        if publish is not None and publish[1] not in PUBLISH_CHOICES:
+            raise GitHubConfigError(
+                f"{publish[0]}={publish[1]!r} is not allowed; "
+                f"use one of {', '.join(PUBLISH_CHOICES)}"
+            )
+        labels = pick("OPTIMIZER_GITHUB_LABELS")
+        label_tuple: tuple[str, ...] = DEFAULT_LABELS
+        if labels is not None:
+            label_tuple = tuple(x.strip() for x in labels[1].split(","))
+            _check_labels(labels[0], label_tuple)
+        return cls(
+            token=token[1] if token else None,
+            repo=repo[1] if repo else None,
+            api_url=api[1].rstrip("/") if api else "https://api.github.com",
+            cache_path=Path(cache[1]) if cache else None,
+            cache_ttl=_int(env, "OPTIMIZER_GITHUB_CACHE_TTL", 300),
+            rate_limit_threshold=_int(env, "OPTIMIZER_GITHUB_RATE_LIMIT_THRESHOLD", 100),
+            max_open_prs=_int(env, "OPTIMIZER_GITHUB_MAX_OPEN_PRS", 10),
+            max_prs_per_run=_int(env, "OPTIMIZER_GITHUB_MAX_PRS_PER_RUN", 2),
+            publish=cast(Publish, publish[1]) if publish else "both",
+            labels=label_tuple,
+        )
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """How the client paces and retries. Defaults follow GitHub's REST guidance; tests shrink them.
+
+    GitHub asks integrations to serialize content-creating requests and keep ~1 s between them,
+    to honour Retry-After, and to wait at least a minute after a secondary limit without one.
+    """
+
+    timeout: float = 15.0  # seconds per HTTP request
+    seconds_between_requests: float = 0.0  # pause between network requests (reads)
+    seconds_between_writes: float = 1.0  # pause between writes; doubles after a secondary limit
+    max_write_spacing: float = 60.0  # cap of the adaptive write pause
+    retries: int = 3  # extra attempts after a 5xx, a timeout or a rate limit we may wait out
+    backoff: float = 1.0  # first retry waits this long, then doubles (plus Retry-After if given)
+    max_wait: float = 60.0  # never wait longer than this for one retry; give up instead
+    secondary_default_wait: float = 60.0  # a secondary limit without Retry-After
+    budget_max_age: float = 60.0  # refresh /rate_limit before a write if headers are older
+    write_attempts: int = 2  # create-if-missing attempts for one issue/PR after 5xx/timeouts
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    clock: Callable[[], float] = field(default=time.time, compare=False)
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise GitHubConfigError(
+            f"{name}={raw!r} is not a whole number; use e.g. {default}"
+        ) from None
+    if value < 0:
+        raise GitHubConfigError(f"{name}={raw!r} must be 0 or more; use e.g. {default}")
+    return value
+
+
+def _check_count(name: str, value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise GitHubConfigError(f"{name}={value!r} must be a whole number, 0 or more")
+
+
+def _check_repo(name: str, value: str) -> None:
+    if not _REPO.match(value):
+        raise GitHubConfigError(
+            f"{name}={value!r} is not a repository name; use owner/name, e.g. octo-org/demo"
+        )
+
+
+def _check_url(name: str, value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise GitHubConfigError(
+            f"{name}={value!r} is not an API URL; use e.g. https://api.github.com "
+            "or https://HOST/api/v3 for GitHub Enterprise"
+        )
+
+
+def _check_labels(name: str, labels: tuple[str, ...]) -> None:
+    if not labels:
+        raise GitHubConfigError(f"{name} is empty; give at least one label, e.g. agentic-optimizer")
+    for label in labels:
+        if not label or len(label) > _LABEL_MAX or "," in label:
+            raise GitHubConfigError(
+                f"{name} has label {label!r}; labels are 1-{_LABEL_MAX} characters without commas"
+            )

@@ -1,0 +1,113 @@
+"""The branch of a change: one deterministic commit on the base commit, pushed with GitPython.
+
+The commit is built with git plumbing in a private index (the clone's work tree and index are
+not touched), with a fixed identity and the base commit's date, so the same change always
+gives the same commit id: a rerun's push is a no-op. A branch that exists with commits not
+made by agentic-optimizer for this target is never overwritten.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+BOT_NAME = "agentic-optimizer"
+BOT_EMAIL = "agentic-optimizer@users.noreply.github.com"
+TRAILER = "Agentic-Optimizer-Change"
+
+
+@dataclass(frozen=True)
+class PushResult:
+    ok: bool
+    action: str  # "created", "updated", "unchanged", "refused", "failed"
+    commit: str
+    reason: str
+
+
+def build_commit(repo: git.Repo, base_commit: str, diff: str, message: str) -> str:
+    """The id of a commit holding ``diff`` applied on ``base_commit`` (ValueError if it can't)."""
+    try:
+        base = repo.commit(base_commit)
+    except (ValueError, git.BadName) as error:
+        raise ValueError(
+            f"base commit {base_commit!r} is not in {repo.working_dir}; fetch it first"
+        ) from error
+    stamp = f"@{base.committed_date} +0000"
+    with tempfile.TemporaryDirectory(prefix="agentic-optimizer-index-") as tmp:
+        patch = Path(tmp) / "change.diff"
+        patch.write_text(diff if diff.endswith("\n") else diff + "\n", encoding="utf-8")
+        env = {
+            "GIT_INDEX_FILE": str(Path(tmp) / "index"),
+            "GIT_AUTHOR_NAME": BOT_NAME,
+            "GIT_AUTHOR_EMAIL": BOT_EMAIL,
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_NAME": BOT_NAME,
+            "GIT_COMMITTER_EMAIL": BOT_EMAIL,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+        repo.git.read_tree(base.hexsha, env=env)
+        try:
+            repo.git.apply("--cached", "--whitespace=nowarn", str(patch), env=env)
+        except git.GitCommandError as error:
+            raise ValueError(
+                f"the diff does not apply on {base_commit[:12]}: {error.stderr.strip()}"
+            ) from error
+        tree = repo.git.write_tree(env=env)
+        commit: str = repo.git.commit_tree(tree, "-p", base.hexsha, "-m", message, env=env)
+    return commit.strip()
+
+
+def commit_message(title: str, slug: str, cid: str) -> str:
+    return f"{title}\n\n{TRAILER}: {slug}\nAgentic-Optimizer-CID: {cid}\n"
+
+
+def push_branch(
+    repo_path: Path, branch: str, slug: str, commit: str, secret: str | None
+) -> PushResult:
+    """Point origin's ``branch`` at ``commit``, unless the branch holds someone else's work."""
+    repo = git.Repo(repo_path)
+    try:
+        tip = _remote_tip(repo, branch)
+        if tip == commit:
+            return PushResult(True, "unchanged", commit, f"{branch} already at {commit[:12]}")
+        if tip is None:
+            repo.git.push("origin", f"{commit}:refs/heads/{branch}")
+            return PushResult(True, "created", commit, f"pushed {branch}")
+        repo.git.fetch("origin", f"refs/heads/{branch}")
+        mine, who = _is_ours(repo, tip, slug)
+        if not mine:
+            return PushResult(
+                False,
+                "refused",
+                commit,
+                f"branch {branch} already exists on origin with other content (tip {tip[:12]} "
+                f"by {who}); not overwritten. Delete the branch, or label the PR/issue "
+                "agentic-optimizer:skip",
+            )
+        lease = f"--force-with-lease=refs/heads/{branch}:{tip}"
+        repo.git.push(lease, "origin", f"{commit}:refs/heads/{branch}")
+        return PushResult(True, "updated", commit, f"moved {branch} from {tip[:12]}")
+    except git.GitCommandError as error:
+        detail = (error.stderr or str(error)).strip()
+        if secret:
+            detail = detail.replace(secret, "***")
+        return PushResult(False, "failed", commit, f"git push of {branch} failed: {detail[-400:]}")
+
+
+def _remote_tip(repo: git.Repo, branch: str) -> str | None:
+    listed = str(repo.git.ls_remote("origin", f"refs/heads/{branch}"))
+    for line in listed.splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref == f"refs/heads/{branch}":
+            return sha
+    return None
+
+
+def _is_ours(repo: git.Repo, tip: str, slug: str) -> tuple[bool, str]:
+    commit = repo.commit(tip)
+    who = f"{commit.author.name} <{commit.author.email}>"
+    message = str(commit.message)
+    return commit.author.email == BOT_EMAIL and f"{TRAILER}: {slug}" in message, who
