@@ -4,8 +4,8 @@ Usage: PYTHONPATH=. python benchmarks/ipfs_latency.py [--api MULTIADDR] [--repea
 
 Without --api it starts the js-ipfs test node (.ci/setup-ipfs.sh installs it) offline on free
 local ports and stops it at the end. Each sample adds fresh random bytes (so no add is a
-no-op), then cats them back (hash verified, as in production). Each call is
-a new HTTP connection, as IpfsClient makes them. Prints median and 95th percentile per size, in milliseconds.
+no-op), then cats them back (hash verified, as in production). Each call is a new HTTP
+connection, as IpfsClient makes them. Prints median and 95th percentile per size, in ms.
 """
 
 from __future__ import annotations
