@@ -53,12 +53,8 @@ def test_result_keeps_its_evidence_and_patch_cids(ledger: Ledger, make_result: M
     stored = ledger.result(result_id)
     assert stored is not None
     assert (stored.file, stored.function, stored.method) == ("src/pkg/mod.py", "slow_sum", "rules")
-    assert (stored.status, stored.speedup, stored.ci_low, stored.ci_high) == (
-        "accepted",
-        1.8,
-        pytest.approx(1.7),
-        pytest.approx(1.9),
-    )
+    assert (stored.status, stored.speedup) == ("accepted", 1.8)
+    assert stored.ci_low == pytest.approx(1.7) and stored.ci_high == pytest.approx(1.9)
     assert stored.cid is not None and stored.cid.startswith("bafkrei")
     assert stored.task_id == 3 and stored.destination == "patch"
     assert stored.details["checks"] == {"syntax": "passed", "tests": "passed"}
