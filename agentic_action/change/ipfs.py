@@ -291,7 +291,10 @@ class IpfsClient:
         except ipfshttpclient.exceptions.ConnectionError as error:
             raise self._unavailable(what, "connection failed", error) from error
         except ipfshttpclient.exceptions.TimeoutError as error:
-            raise self._unavailable(what, "timed out", error) from error
+            how = "timed out"
+            if what.startswith("cat"):
+                how += " (a node that lacks a CID waits for peers to provide it)"
+            raise self._unavailable(what, how, error) from error
         except ipfshttpclient.exceptions.ProtocolError as error:
             raise self._unavailable(what, "broken connection", error) from error
         except ipfshttpclient.exceptions.Error as error:

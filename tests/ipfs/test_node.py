@@ -13,6 +13,7 @@ from agentic_action.change.ipfs import (
     ANNOUNCE_TOPIC,
     IpfsClient,
     IpfsError,
+    IpfsUnavailableError,
     RunIndex,
     index_bytes,
 )
@@ -90,6 +91,13 @@ def test_fetching_an_index_from_a_patch_cid_is_refused(client: IpfsClient) -> No
 def test_malformed_cid_is_refused_before_asking_the_node(client: IpfsClient) -> None:
     with pytest.raises(ValueError, match="invalid patch CID 'Qm"):
         client.cat("QmRaaUwTNfwgFZpeUy8qrZwrp2dY4kCKmmB5xEqvH3vtD1")
+
+
+def test_cid_the_node_lacks_times_out_with_a_clear_error(ipfs_node: IpfsNode) -> None:
+    missing = cid_of(b"nobody has these bytes " + os.urandom(16))
+    client = IpfsClient.from_multiaddr(ipfs_node.api, read_timeout=0.5)
+    with client, pytest.raises(IpfsUnavailableError, match=r"timed out \(a node that lacks a CID"):
+        client.cat(missing)
 
 
 def test_node_reports_its_version(client: IpfsClient) -> None:
