@@ -96,6 +96,8 @@ class Db:
 
     def _undo(self, outermost: bool, savepoint: str, mark: int) -> None:
         del self._pending[mark:]
+        if not self.conn.in_transaction:
+            return  # SQLite already rolled back (e.g. disk full); nothing is left to undo
         if outermost:
             self.conn.execute("ROLLBACK")
         else:
