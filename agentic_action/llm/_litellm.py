@@ -10,6 +10,7 @@ import importlib
 import logging
 import os
 import threading
+import warnings
 from typing import Any
 
 _lock = threading.Lock()
@@ -47,20 +48,35 @@ def load() -> Any:
             litellm.set_verbose = False
             litellm.turn_off_message_logging = True
             litellm.drop_params = True  # drop parameters a provider does not accept
+            # pydantic's note about litellm's own TypedDicts, once per process: not ours to fix
+            warnings.filterwarnings(
+                "ignore", message=r"Item '.*' on TypedDict class", category=UserWarning
+            )
             for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
                 logging.getLogger(name).setLevel(logging.ERROR)
             _module = litellm
         return _module
 
 
+def _entry(model: str) -> dict[str, Any] | None:
+    """litellm's model-map entry: the exact name, or "provider/name" with the name listed under
+    that provider. (get_model_info is not used: it invents zero prices for some unknown names.)"""
+    table: dict[str, Any] = load().model_cost
+    if isinstance(table.get(model), dict):
+        return dict(table[model])
+    provider, _, name = model.partition("/")
+    entry = table.get(name) if name else None
+    if isinstance(entry, dict) and provider in str(entry.get("litellm_provider", "")):
+        return dict(entry)
+    return None
+
+
 def token_prices(model: str) -> tuple[float, float] | None:
     """litellm's (input, output) USD per token for a model, or None when it has no price."""
-    litellm = load()
-    try:
-        info = litellm.get_model_info(model)
-    except Exception:
+    entry = _entry(model)
+    if entry is None:
         return None
-    inp, out = info.get("input_cost_per_token"), info.get("output_cost_per_token")
+    inp, out = entry.get("input_cost_per_token"), entry.get("output_cost_per_token")
     if inp is None or out is None:
         return None
     return float(inp), float(out)
@@ -90,3 +106,11 @@ def model_problem(model: str, api_base: str | None) -> str | None:
     if provider in ANY_NAME_PROVIDERS or api_base:
         return None
     return f"litellm does not list this model (provider {provider!r} is known, the name is not)"
+
+
+def count_tokens(model: str, messages: list[dict[str, Any]]) -> int:
+    """litellm's count of prompt tokens (bundled tokenizers, offline); 0 when it cannot tell."""
+    try:
+        return int(load().token_counter(model=model, messages=messages))
+    except Exception:
+        return 0

@@ -136,7 +136,7 @@ class LLMConfig:
             if problem:
                 raise ValueError(
                     f"{source}={model!r}: {problem}. Use a model litellm lists (for example "
-                    "'openai/gpt-4o-mini' or 'anthropic/claude-3-5-haiku-20241022'), "
+                    "'openai/gpt-4o-mini' or 'anthropic/claude-haiku-4-5'), "
                     f"'openai/<name>' with {ENV['api_base']} for an OpenAI-compatible server, "
                     f"or give the model a price under {FILE_TABLE} prices."
                 )

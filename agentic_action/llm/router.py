@@ -330,10 +330,5 @@ def _worst_case(
         return 0.0
     chars = sum(len(str(m.get("content", ""))) for m in messages)
     estimate = math.ceil(chars / 3) + 8 * len(messages)
-    try:
-        counted = int(
-            _litellm.load().token_counter(model=model, messages=[dict(m) for m in messages])
-        )
-    except Exception:
-        counted = 0
+    counted = _litellm.count_tokens(model, [dict(m) for m in messages])
     return max(estimate, counted) * price[0] + max_tokens * price[1]
