@@ -1,0 +1,17 @@
+"""The pattern-rules rewrite engine (no LLM): safe, proven speed rewrites of one function.
+
+    outcome = rewrite_function(source, "Class.method")
+    outcome.new_source, outcome.edits
+
+Every rule documents its precondition (docs/rules.md) and stays silent unless it holds.
+"""
+
+from __future__ import annotations
+
+from agentic_action.model import Edit
+from agentic_action.rewrite._engine import rewrite_function
+from agentic_action.rewrite._registry import RULES
+from agentic_action.rewrite._ruff import ruff_executable
+from agentic_action.rewrite._types import RewriteOutcome, RuleInfo
+
+__all__ = ["RULES", "Edit", "RewriteOutcome", "RuleInfo", "rewrite_function", "ruff_executable"]

@@ -1,0 +1,106 @@
+"""Shared shape of the "build a value in a loop" rules: `acc = EMPTY` right before `for ...`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from agentic_action.rewrite._context import FunctionContext
+from agentic_action.rewrite._loops import LoopChain, chain_is_movable, loop_chain, walk
+
+
+@dataclass(frozen=True)
+class Accumulation:
+    block: cst.IndentedBlock
+    index: int  # of the loop in block.body; the initialisation is at index - 1
+    init: cst.Assign | cst.AnnAssign
+    name: str
+    chain: LoopChain
+
+
+def loops_in(func: cst.FunctionDef) -> Iterator[cst.For]:
+    for node in walk(func.body):
+        if isinstance(node, cst.For):
+            yield node
+
+
+def accumulation(
+    loop: cst.For, ctx: FunctionContext, empty: Callable[[cst.BaseExpression], bool]
+) -> Accumulation | None:
+    """`NAME = EMPTY` directly before the loop, NAME a plain local no closure can see."""
+    block = ctx.parent(loop)
+    if not isinstance(block, cst.IndentedBlock) or ctx.in_nested_scope(loop):
+        return None
+    index = next(i for i, stmt in enumerate(block.body) if stmt is loop)
+    previous = block.body[index - 1] if index else None
+    if not isinstance(previous, cst.SimpleStatementLine) or len(previous.body) != 1:
+        return None
+    init = previous.body[0]
+    name = _assigned_name(init)
+    if name is None or not isinstance(init, cst.Assign | cst.AnnAssign) or init.value is None:
+        return None
+    if not empty(init.value):
+        return None
+    uses = ctx.uses_of(name)
+    if any(u.nested or u.kind == "decl" for u in uses):
+        return None
+    chain = loop_chain(loop)
+    return None if chain is None else Accumulation(block, index, init, name, chain)
+
+
+def _assigned_name(stmt: cst.BaseSmallStatement) -> str | None:
+    if isinstance(stmt, cst.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0].target
+        return target.value if isinstance(target, cst.Name) else None
+    if isinstance(stmt, cst.AnnAssign) and isinstance(stmt.target, cst.Name):
+        return stmt.target.value
+    return None
+
+
+def uses_inside(acc: Accumulation, ctx: FunctionContext) -> int:
+    return sum(1 for u in ctx.uses_of(acc.name) if ctx.is_within(u.node, acc.chain.outer))
+
+
+def why_not_movable(acc: Accumulation, moved: list[cst.CSTNode], ctx: FunctionContext) -> str:
+    """'' when the loop can become one assignment; the reason otherwise."""
+    if uses_inside(acc, ctx) != 1:
+        return "the accumulator is used elsewhere in the loop"
+    return chain_is_movable(acc.chain, moved, ctx)
+
+
+def replace_with_assignment(
+    acc: Accumulation, value: cst.BaseExpression, ctx: FunctionContext
+) -> cst.FunctionDef:
+    """Drop the loop; the initialisation now assigns `value` (its comments are kept)."""
+    init_line = acc.block.body[acc.index - 1]
+    assert isinstance(init_line, cst.SimpleStatementLine)
+    loop_comments = [line for line in acc.chain.outer.leading_lines if line.comment is not None]
+    new_line = init_line.with_changes(
+        body=[acc.init.with_changes(value=value)],
+        leading_lines=[*init_line.leading_lines, *loop_comments],
+    )
+    body = list(acc.block.body)
+    body[acc.index - 1 : acc.index + 1] = [new_line]
+    new_func = ctx.func.deep_replace(acc.block, acc.block.with_changes(body=body))
+    assert isinstance(new_func, cst.FunctionDef)
+    return new_func
+
+
+def is_method_call(node: cst.CSTNode, receiver: str, method: str) -> cst.BaseExpression | None:
+    """`receiver.method(ARG)` as an expression statement: returns ARG (one plain positional)."""
+    if not isinstance(node, cst.Expr) or not isinstance(node.value, cst.Call):
+        return None
+    call = node.value
+    func = call.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.value.value == receiver
+        and func.attr.value == method
+        and len(call.args) == 1
+    ):
+        return None
+    arg = call.args[0]
+    return arg.value if not arg.star and arg.keyword is None else None

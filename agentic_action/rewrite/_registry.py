@@ -1,0 +1,43 @@
+"""The rules, in the fixed order the engine tries them (earlier rules prepare later ones).
+
+Order matters in two places: rules that rewrite a loop's header (AO109, AO108) and the
+literal rule (AO112) run before the loop-to-comprehension rules, and AO103, which inserts a
+statement before a loop, runs after them (an insertion would separate `out = []` from its loop).
+"""
+
+from __future__ import annotations
+
+from agentic_action.rewrite._ruff import RUFF_RULES
+from agentic_action.rewrite._types import Rule, RuleInfo
+from agentic_action.rewrite.rules_build import (
+    DictStoreToComprehension,
+    ListAppendToComprehension,
+    SetAddToComprehension,
+    StrConcatToJoin,
+)
+from agentic_action.rewrite.rules_calls import AnyAllGenerator, EmptyConstructorToLiteral
+from agentic_action.rewrite.rules_dictget import MembershipLookupToGet
+from agentic_action.rewrite.rules_iteration import DictKeysToItems, RangeLenToIteration
+from agentic_action.rewrite.rules_membership import MembershipToSet
+from agentic_action.rewrite.rules_regex import RegexHoist
+from agentic_action.rewrite.rules_sorted import SortedFirstToMin, SortedOfCopy
+
+OWN_RULES: tuple[Rule, ...] = (
+    EmptyConstructorToLiteral(),  # AO112
+    SortedOfCopy(),  # AO110
+    RangeLenToIteration(),  # AO109
+    DictKeysToItems(),  # AO108
+    MembershipLookupToGet(),  # AO113
+    ListAppendToComprehension(),  # AO104
+    DictStoreToComprehension(),  # AO105
+    SetAddToComprehension(),  # AO106
+    StrConcatToJoin(),  # AO102
+    AnyAllGenerator(),  # AO111
+    SortedFirstToMin(),  # AO107
+    MembershipToSet(),  # AO101
+    RegexHoist(),  # AO103
+)
+RULES: tuple[RuleInfo, ...] = (
+    *sorted((rule.info for rule in OWN_RULES), key=lambda info: info.id),
+    *RUFF_RULES,
+)

@@ -1,0 +1,135 @@
+"""AO101: membership tests against a constant list/tuple inside a loop -> set."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from agentic_action.rewrite._context import FunctionContext
+from agentic_action.rewrite._infer import exact_type, int_literal, str_literal
+from agentic_action.rewrite._loops import has_comments, walk
+from agentic_action.rewrite._types import Rewrite, RuleInfo
+
+
+class MembershipToSet:
+    """AO101. `x in [c1, c2, ...]` (or a local name bound once to such a list/tuple) -> a set.
+
+    A list tests `x == c` one by one; a set hashes `x`. They agree when hash and == of `x`
+    agree with the constants' — true for an exact int or str, unknown for anything else
+    (an unhashable `x` would even raise TypeError). So the probe must be proven exact.
+    """
+
+    info = RuleInfo(
+        "AO101",
+        "membership test against a constant list/tuple in a loop -> set",
+        "The container is a list or tuple display of at least two int or str literals, either "
+        "written in place or bound once to a local name whose every other use is the right side "
+        "of `in`/`not in` (so it is never mutated, rebound or passed on); at least one test runs "
+        "in a loop; every probe is proven an exact int or str (literal, len(), range() loop "
+        "variable, f-string, str(<int>), ...), whose hash agrees with ==. Unknown probes stay "
+        "silent: an unhashable or oddly-hashed value behaves differently with a set.",
+        "for w in words:\n    if len(w) in [3, 5, 8]:\n        n += 1",
+        "for w in words:\n    if len(w) in {3, 5, 8}:\n        n += 1",
+    )
+
+    def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
+        for node in walk(ctx.func.body):
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                continue
+            target = node.comparisons[0]
+            if not isinstance(target.operator, cst.In | cst.NotIn):
+                continue
+            found = _inline(node, target, ctx) or _named(target, ctx)
+            if found is not None:
+                return found
+        return None
+
+
+def _inline(
+    comparison: cst.Comparison, target: cst.ComparisonTarget, ctx: FunctionContext
+) -> Rewrite | None:
+    container = target.comparator
+    if not _constant_display(container) or has_comments(container):
+        return None
+    if not ctx.in_loop(comparison) or not _exact_probe(comparison, ctx):
+        return None
+    new_func = ctx.func.deep_replace(container, _as_set(container))
+    assert isinstance(new_func, cst.FunctionDef)
+    why = "the probe is an exact int/str and the constants are int/str literals"
+    return Rewrite(new_func, comparison, why)
+
+
+def _named(target: cst.ComparisonTarget, ctx: FunctionContext) -> Rewrite | None:
+    name = target.comparator
+    if not isinstance(name, cst.Name):
+        return None
+    uses = ctx.uses_of(name.value)
+    stores = [u for u in uses if u.kind != "load"]
+    if len(stores) != 1 or stores[0].kind != "store":
+        return None
+    assign_target = ctx.parent(stores[0].node)
+    assign = ctx.parent(assign_target) if assign_target is not None else None
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+        return None
+    if not _constant_display(assign.value) or has_comments(assign.value):
+        return None
+    tests = [_membership_of(u.node, ctx) for u in uses if u.kind == "load"]
+    if any(t is None for t in tests):
+        return None  # some use is not `probe in NAME`: it could mutate or hand out the list
+    comparisons = [t for t in tests if t is not None]
+    if not any(ctx.in_loop(c) for c in comparisons):
+        return None
+    if not all(_exact_probe(c, ctx) for c in comparisons):
+        return None
+    new_func = ctx.func.deep_replace(assign.value, _as_set(assign.value))
+    assert isinstance(new_func, cst.FunctionDef)
+    why = (
+        f"`{name.value}` is bound once to int/str literals and only used by `in` tests whose "
+        "probes are exact ints/strs"
+    )
+    return Rewrite(new_func, assign, why)
+
+
+def _membership_of(node: cst.CSTNode, ctx: FunctionContext) -> cst.Comparison | None:
+    target = ctx.parent(node)
+    if not isinstance(target, cst.ComparisonTarget) or target.comparator is not node:
+        return None
+    if not isinstance(target.operator, cst.In | cst.NotIn):
+        return None
+    comparison = ctx.parent(target)
+    if not isinstance(comparison, cst.Comparison) or len(comparison.comparisons) != 1:
+        return None
+    return comparison
+
+
+def _exact_probe(comparison: cst.Comparison, ctx: FunctionContext) -> bool:
+    return exact_type(comparison.left, ctx) is not None
+
+
+def _constant_display(node: cst.BaseExpression) -> bool:
+    if not isinstance(node, cst.List | cst.Tuple) or len(node.elements) < 2:
+        return False
+    return all(
+        isinstance(e, cst.Element) and (int_literal(e.value) or str_literal(e.value))
+        for e in node.elements
+    )
+
+
+def _as_set(node: cst.BaseExpression) -> cst.Set:
+    if isinstance(node, cst.List):
+        return cst.Set(
+            elements=node.elements,
+            lbrace=cst.LeftCurlyBrace(whitespace_after=node.lbracket.whitespace_after),
+            rbrace=cst.RightCurlyBrace(whitespace_before=node.rbracket.whitespace_before),
+            lpar=node.lpar,
+            rpar=node.rpar,
+        )
+    assert isinstance(node, cst.Tuple)
+    if not node.lpar:
+        return cst.Set(elements=node.elements)
+    return cst.Set(
+        elements=node.elements,
+        lbrace=cst.LeftCurlyBrace(whitespace_after=node.lpar[0].whitespace_after),
+        rbrace=cst.RightCurlyBrace(whitespace_before=node.rpar[-1].whitespace_before),
+        lpar=node.lpar[1:],
+        rpar=node.rpar[:-1],
+    )
