@@ -6,8 +6,14 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e .
+log=$(mktemp)
+if ! { .venv/bin/python -m pip install --quiet --upgrade pip \
+       && .venv/bin/python -m pip install --quiet -e . ; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "quickstart: installing the package failed (output above)" >&2
+  exit 1
+fi
+rm -f "$log"
 
 # The example must be a git repository of its own: copy it and commit it.
 work=.quickstart

@@ -16,8 +16,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "shop"
 
 
 def optimize(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("GITHUB_STEP_SUMMARY", None)
+    full_env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "agentic_action", "optimize", *args],
         capture_output=True,
@@ -29,7 +29,9 @@ def optimize(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 
 @pytest.fixture(scope="module")
-def example_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+def example_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
     work = tmp_path_factory.mktemp("e2e")
     repo = work / "shop"
     shutil.copytree(EXAMPLE, repo)
