@@ -119,7 +119,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = [
-            ("example (shop)", measure(make_example(Path(tmp) / "ex"), "shop/**/*.py", args.repeat)),
+            (
+                "example (shop)",
+                measure(make_example(Path(tmp) / "ex"), "shop/**/*.py", args.repeat),
+            ),
             (
                 f"generated (~{args.lines} lines)",
                 measure(make_generated(Path(tmp) / "gen", args.lines), "gen/**/*.py", args.repeat),

@@ -144,8 +144,14 @@ def test_bad_setting_value_exits_2_naming_it(tmp_path: Path) -> None:
 
 
 def test_red_baseline_accepts_nothing(tmp_path: Path) -> None:
-    source = "def evens(values):\n    out = []\n    for v in values:\n        out.append(v)\n    return out\n"
-    tests = "from mod import evens\n\ndef test_evens():\n    assert evens([1]) == [1]\n\ndef test_red():\n    assert False\n"
+    source = (
+        "def evens(values):\n    out = []\n    for v in values:\n        out.append(v)\n"
+        "    return out\n"
+    )
+    tests = (
+        "from mod import evens\n\ndef test_evens():\n    assert evens([1]) == [1]\n\n"
+        "def test_red():\n    assert False\n"
+    )
     repo = make_repo(tmp_path / "r", {"mod.py": source, "test_mod.py": tests})
     done = optimize("--repo", str(repo), "--targets", "mod.py", "--out", str(tmp_path / "o"))
     assert done.returncode == 0, done.stderr
