@@ -24,6 +24,7 @@ __all__ = [
     "RejectReason",
     "Review",
     "parse_candidate",
+    "parse_edge_cases",
     "parse_review",
     "parse_tests",
 ]
@@ -31,6 +32,7 @@ __all__ = [
 PYTHON_LANGS = frozenset({"", "python", "py", "python3", "py3"})
 DIFF_LANGS = frozenset({"diff", "patch", "udiff"})
 REVIEW_KEYS = ("correctness", "performance", "style")
+NO_CHANGE = "NO CHANGE"  # what the prompts ask a model to answer when it cannot improve safely
 _OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w.+-]*)[^`]*$")
 
 
@@ -117,6 +119,8 @@ def _parse(text: str, target_file: str, original: str, qualname: str) -> ParsedC
     text = text.strip()
     if not text:
         raise Reject(RejectReason.EMPTY, "the answer is empty")
+    if text.strip("`.! \n").upper() == NO_CHANGE:
+        raise Reject(RejectReason.UNCHANGED, "the model found no safe improvement (NO CHANGE)")
     blocks = fenced_blocks(text)
     diff = _find_diff(text, blocks)
     if diff is not None:
@@ -216,6 +220,27 @@ def parse_tests(answer_text: str) -> str | ParseRejection:
     return ParseRejection(
         RejectReason.NO_TESTS, "the code defines no test_* function or Test* class"
     )
+
+
+def parse_edge_cases(answer_text: str) -> str | ParseRejection:
+    """Python code defining ``edge_cases()`` (the adversarial:edge-cases prompt), or why not.
+    The code is untrusted: run it only in the sandbox."""
+    text = answer_text.strip()
+    if not text:
+        return ParseRejection(RejectReason.EMPTY, "the answer is empty")
+    try:
+        code = _code_blocks(text, fenced_blocks(text))
+    except Reject as reject:
+        return ParseRejection(reject.reason, reject.detail)
+    for option in reversed(code):
+        try:
+            tree = ast.parse(option)
+        except SyntaxError as error:
+            detail = f"the code does not parse: line {error.lineno}: {error.msg}"
+            return ParseRejection(RejectReason.SYNTAX_ERROR, detail)
+        if find_def(tree.body, "edge_cases") is not None:
+            return option.rstrip("\n") + "\n"
+    return ParseRejection(RejectReason.FUNCTION_MISSING, "the code defines no edge_cases()")
 
 
 def _parses(code: str) -> bool:

@@ -14,10 +14,17 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from agentic_action.llm import _litellm
-from agentic_action.llm.budget import Budget, MemorySpendStore, SpendStore, token_price
+from agentic_action.llm.budget import (
+    Budget,
+    JsonSpendStore,
+    MemorySpendStore,
+    SpendStore,
+    token_price,
+)
 from agentic_action.llm.cache import ResponseCache, cache_key, new_entry
 from agentic_action.llm.config import METHODS, Effort, LLMConfig
 from agentic_action.llm.usage import CallRecord, Outcome, UsageReport
@@ -294,6 +301,18 @@ class Router:
     def _record(self, record: CallRecord) -> None:
         with self._lock:
             self._records.append(record)
+
+
+def open_router(
+    config: LLMConfig, state_dir: Path | None = None, *, spend_store: SpendStore | None = None
+) -> Router:
+    """A Router with its cache in ``state_dir/llm-cache/`` and, unless a spend store (the
+    ledger) is given, the month's spend in ``state_dir/llm-spend.json``. No state_dir: no cache,
+    and the month's spend is forgotten at exit."""
+    if state_dir is None:
+        return Router(config, spend_store=spend_store)
+    store = spend_store or JsonSpendStore(Path(state_dir) / "llm-spend.json")
+    return Router(config, cache=ResponseCache(Path(state_dir) / "llm-cache"), spend_store=store)
 
 
 def _checked_method(method: str) -> str:

@@ -195,6 +195,10 @@ def test_empty_answer_is_rejected(answer: str) -> None:
     assert rejected(answer).reason is RejectReason.EMPTY
 
 
+def test_no_change_answer_is_recorded_as_unchanged() -> None:
+    assert rejected("NO CHANGE").reason is RejectReason.UNCHANGED
+
+
 def test_prose_without_code_is_rejected() -> None:
     answer = "You could use the builtin sum function, which is implemented in C."
     assert rejected(answer).reason is RejectReason.NO_CODE

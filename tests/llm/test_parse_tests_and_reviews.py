@@ -8,6 +8,7 @@ from agentic_action.llm.parse import (
     ParseRejection,
     RejectReason,
     Review,
+    parse_edge_cases,
     parse_review,
     parse_tests,
 )
@@ -79,3 +80,23 @@ def test_unusable_reviews_are_rejected(answer: str) -> None:
     result = parse_review(answer)
     assert isinstance(result, ParseRejection)
     assert result.reason is RejectReason.INVALID_REVIEW
+
+
+def test_edge_case_code_defining_edge_cases_is_returned() -> None:
+    code = "def edge_cases():\n    return [(([],), {}), ((list(range(10**5)),), {})]\n"
+    assert parse_edge_cases(f"```python\n{code}```") == code
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("", RejectReason.EMPTY),
+        ("Try the empty list.", RejectReason.NO_CODE),
+        ("```python\ndef cases():\n    return []\n```", RejectReason.FUNCTION_MISSING),
+        ("```python\ndef edge_cases(:\n```", RejectReason.SYNTAX_ERROR),
+    ],
+)
+def test_unusable_edge_case_answers_are_rejected(answer: str, reason: RejectReason) -> None:
+    result = parse_edge_cases(answer)
+    assert isinstance(result, ParseRejection)
+    assert result.reason is reason

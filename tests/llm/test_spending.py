@@ -12,7 +12,7 @@ from fake_openai import FakeOpenAI, Reply
 from agentic_action.llm.budget import JsonSpendStore, MemorySpendStore
 from agentic_action.llm.cache import ResponseCache
 from agentic_action.llm.config import Price
-from agentic_action.llm.router import FailureReason, LLMAnswer, LLMFailure, Router
+from agentic_action.llm.router import FailureReason, LLMAnswer, LLMFailure, Router, open_router
 from agentic_action.llm.usage import Outcome
 
 MONTH = "2026-11"
@@ -206,3 +206,18 @@ def test_memory_spend_store_adds_up() -> None:
     store.add_spend(MONTH, 0.5)
     store.add_spend(MONTH, 0.25)
     assert (store.month_spent(MONTH), store.month_spent("2026-12")) == (0.75, 0.0)
+
+
+def test_open_router_keeps_cache_and_spend_in_the_state_directory(
+    server: FakeOpenAI, make_config: Any, tmp_path: Path
+) -> None:
+    server.script(Reply("a", prompt_tokens=100, completion_tokens=50))
+    config = make_config(prices=PRICES)
+    first = open_router(config, tmp_path)
+    answer_of(first.complete("adversarial", ask("q")))
+    rerun = open_router(config, tmp_path)
+    assert answer_of(rerun.complete("adversarial", ask("q"))).cached
+    assert len(server.chat_requests()) == 1
+    assert rerun.usage().month_spent_usd == pytest.approx(0.15)
+    assert (tmp_path / "llm-spend.json").exists()
+    assert list((tmp_path / "llm-cache").glob("*/*.json"))
