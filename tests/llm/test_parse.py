@@ -181,6 +181,13 @@ def test_diff_with_wrong_line_numbers_and_counts_applies_by_content() -> None:
     assert result.new_source == ORIGINAL.replace("total = total + v", "total += v")
 
 
+def test_diff_without_file_headers_applies_to_the_target() -> None:
+    diff = "@@ -13,2 +13,2 @@\n     for v in values:\n"
+    diff += "-        total = total + v\n+        total += v\n"
+    result = accepted(fenced(diff, "diff"))
+    assert result.new_source == ORIGINAL.replace("total = total + v", "total += v")
+
+
 def test_crlf_file_keeps_its_line_endings() -> None:
     original = ORIGINAL.replace("\n", "\r\n")
     result = accepted(fenced(FAST_SUM), original=original)

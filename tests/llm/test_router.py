@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +161,10 @@ def test_unknown_method_name_is_bad_input(make_config: Any) -> None:
 def test_malformed_messages_are_bad_input(make_config: Any) -> None:
     with pytest.raises(ValueError, match="messages"):
         Router(make_config()).complete("chaos", [{"role": "user"}])
+
+
+def test_fake_server_lists_its_scripted_models(server: FakeOpenAI) -> None:
+    server.script(Reply("x"), model="fake-a")
+    with urllib.request.urlopen(f"{server.url}/models", timeout=5) as response:
+        listed = json.load(response)
+    assert [m["id"] for m in listed["data"]] == ["fake-a"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +222,22 @@ def test_open_router_keeps_cache_and_spend_in_the_state_directory(
     assert rerun.usage().month_spent_usd == pytest.approx(0.15)
     assert (tmp_path / "llm-spend.json").exists()
     assert list((tmp_path / "llm-cache").glob("*/*.json"))
+
+
+def test_parallel_agents_cannot_overspend_the_run_budget(
+    server: FakeOpenAI, make_config: Any
+) -> None:
+    # worst case per call is about 0.032 USD; 0.10 covers three calls in flight, not four
+    server.script(*[Reply.slow(0.3, "x", prompt_tokens=10, completion_tokens=20)] * 6)
+    router = Router(make_config(budget_usd=0.10, prices=PRICES))
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(
+            pool.map(
+                lambda i: router.complete("adversarial", ask(f"question {i}"), max_tokens=20),
+                range(6),
+            )
+        )
+    answered = [r for r in results if isinstance(r, LLMAnswer)]
+    assert len(answered) == 3
+    assert len(server.chat_requests()) == 3
+    assert router.usage().run.cost_usd <= 0.10
