@@ -201,6 +201,8 @@ def check_change(original: str, new: str, qualname: str) -> tuple[str, ...]:
         raise Reject(RejectReason.SIGNATURE_CHANGED, f"{qualname}: {'; '.join(changes)} changed")
     if ast.dump(old_fn) == ast.dump(new_fn):
         raise Reject(RejectReason.UNCHANGED, f"{qualname} is the same code as the original")
+    if ast.get_docstring(old_tree, clean=False) != ast.get_docstring(new_tree, clean=False):
+        raise Reject(RejectReason.OTHER_CODE_CHANGED, "changes or moves the module docstring")
     old_dumps = {ast.dump(s) for s in old_tree.body}
     new_dumps = {ast.dump(s) for s in new_tree.body}
     gone = [s for s in old_tree.body if s is not old_path[0] and ast.dump(s) not in new_dumps]

@@ -8,6 +8,7 @@ out. Expected failures come back as ``LLMFailure`` values; every attempt is reco
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -156,6 +157,8 @@ class Router:
             return LLMFailure(
                 FailureReason.NOT_CONFIGURED, f"no model configured for {method}", method
             )
+        if max_tokens is not None and max_tokens <= 0:
+            raise ValueError(f"max_tokens={max_tokens!r}: expected a whole number > 0, or None")
         cap = max_tokens or self.config.max_tokens
         params = {"temperature": temperature, "max_tokens": cap, "variant": variant}
         hit = self._from_cache(method, chain, messages, params)
@@ -251,7 +254,9 @@ class Router:
             entry = new_entry(
                 model, answer.text, answer.prompt_tokens, answer.completion_tokens, answer.cost_usd
             )
-            self.cache.put(cache_key(model, messages, params), entry)
+            # a full or read-only disk costs the cache, not the answer
+            with contextlib.suppress(OSError):
+                self.cache.put(cache_key(model, messages, params), entry)
         return answer
 
     def _request(

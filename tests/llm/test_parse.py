@@ -181,6 +181,21 @@ def test_diff_with_wrong_line_numbers_and_counts_applies_by_content() -> None:
     assert result.new_source == ORIGINAL.replace("total = total + v", "total += v")
 
 
+def test_diff_adding_an_import_and_a_commented_helper_is_accepted() -> None:
+    diff = (
+        "--- a/pkg/sample.py\n+++ b/pkg/sample.py\n@@ -4,2 +4,3 @@\n import math\n"
+        "+import operator\n from typing import Iterable\n"
+        "@@ -8,2 +9,7 @@\n \n \n+# helper\n+def _add(a, b):\n+    return operator.add(a, b)\n+\n+\n"
+        " def slow_sum(values: Iterable[int]) -> int:\n"
+        "@@ -13,2 +18,2 @@\n     for v in values:\n"
+        "-        total = total + v\n+        total = _add(total, v)\n"
+    )
+    result = accepted(diff)
+    assert result.added == ("import operator", "def _add")
+    assert "import math\nimport operator\nfrom typing" in result.new_source
+    assert "# helper\ndef _add(a, b):" in result.new_source
+
+
 def test_diff_without_file_headers_applies_to_the_target() -> None:
     diff = "@@ -13,2 +13,2 @@\n     for v in values:\n"
     diff += "-        total = total + v\n+        total += v\n"
@@ -380,6 +395,17 @@ def test_diff_changing_a_comment_outside_the_function_is_rejected() -> None:
         "-        total = total + v\n+        total += v\n"
     )
     assert rejected(fenced(diff, "diff")).reason is RejectReason.OTHER_CODE_CHANGED
+
+
+def test_diff_adding_an_import_above_the_module_docstring_is_rejected() -> None:
+    diff = (
+        "--- a/pkg/sample.py\n+++ b/pkg/sample.py\n@@ -0,0 +1,1 @@\n+import operator\n"
+        "@@ -13,2 +14,2 @@\n     for v in values:\n"
+        "-        total = total + v\n+        total = operator.add(total, v)\n"
+    )
+    result = rejected(diff)
+    assert result.reason is RejectReason.OTHER_CODE_CHANGED
+    assert "docstring" in result.detail
 
 
 def test_diff_changing_another_function_is_rejected() -> None:
