@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from agentic_action.rewrite._context import FunctionContext
-from agentic_action.rewrite._loops import LoopChain, chain_is_movable, loop_chain, walk
+from agentic_action.rewrite._loops import LoopChain, chain_is_movable, loop_chain
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,8 @@ class Accumulation:
     chain: LoopChain
 
 
-def loops_in(func: cst.FunctionDef) -> Iterator[cst.For]:
-    for node in walk(func.body):
+def loops_in(ctx: FunctionContext) -> Iterator[cst.For]:
+    for node in ctx.body_nodes:
         if isinstance(node, cst.For):
             yield node
 

@@ -14,7 +14,7 @@ from typing import Literal
 import libcst as cst
 
 from agentic_action.rewrite._context import FunctionContext, NameUse
-from agentic_action.rewrite._infer import exact_type
+from agentic_action.rewrite._infer import Exact, exact_type
 
 Kind = Literal["list", "tuple", "dict", "set", "str"]
 
@@ -173,7 +173,31 @@ def _plain_read(node: cst.CSTNode, parent: cst.CSTNode | None, ctx: FunctionCont
         return parent.test is node
     if isinstance(parent, cst.UnaryOperation):
         return isinstance(parent.operator, cst.Not)
+    holder = ctx.parent(parent) if isinstance(parent, cst.Element) else None
+    if isinstance(holder, cst.Tuple):
+        parent = ctx.parent(holder)  # `return a, b`: handed out as the call ends
     return isinstance(parent, cst.Return)
+
+
+def exact_elements(name: str, ctx: FunctionContext, depth: int = 0) -> Exact | None:
+    """A local list/tuple/set, bound once to a display or comprehension of exact ints (or of
+    exact strs) and only ever read: every element it can hold is of that exact type."""
+    coll = local_collection(name, ctx)
+    if coll is None or coll.kind not in ("list", "tuple", "set"):
+        return None
+    loads = [u for u in ctx.uses_of(name) if u.kind == "load"]
+    if any(use_role(u, coll, ctx) != "read" for u in loads):
+        return None
+    value = coll.value
+    if isinstance(value, cst.ListComp | cst.SetComp):
+        return exact_type(value.elt, ctx, depth + 1)
+    if isinstance(value, cst.List | cst.Tuple | cst.Set) and value.elements:
+        kinds = {
+            exact_type(e.value, ctx, depth + 1) if isinstance(e, cst.Element) else None
+            for e in value.elements
+        }
+        return kinds.pop() if len(kinds) == 1 else None
+    return None
 
 
 def escapes(coll: LocalCollection, ctx: FunctionContext) -> bool:

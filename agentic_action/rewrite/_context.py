@@ -10,6 +10,7 @@ from typing import Literal
 import libcst as cst
 
 from agentic_action.rewrite._facts import ModuleFacts
+from agentic_action.rewrite._tree import children
 
 NameKind = Literal["load", "store", "augstore", "del", "decl"]
 
@@ -32,8 +33,19 @@ class FunctionContext:
         self.func = func
         self.facts = facts
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._children: dict[cst.CSTNode, list[cst.CSTNode]] = {}
         self.uses: dict[str, list[NameUse]] = {}
         self._index(func, nested=False, comp=False)
+        self.body_nodes: tuple[cst.CSTNode, ...] = tuple(self.walk(func.body))
+
+    def walk(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        """The subtree in pre-order (children cached for nodes of this function)."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            yield current
+            kids = self._children.get(current)
+            stack.extend(reversed(kids if kids is not None else children(current)))
 
     # -- structure ---------------------------------------------------------------------------
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
@@ -96,8 +108,9 @@ class FunctionContext:
     @cached_property
     def introspects_frame(self) -> bool:
         """locals(), vars(), eval(), exec() or frame access can observe local variables."""
-        suspicious = {"locals", "vars", "eval", "exec", "_getframe", "currentframe", "dir"}
-        return bool(suspicious & self.names) or self._mentions_attr("f_locals")
+        if {"locals", "vars", "eval", "exec", "dir"} & self.names:
+            return True
+        return any(self._mentions_attr(a) for a in ("_getframe", "currentframe", "f_locals"))
 
     def fresh_name(self, base: str) -> str:
         """A name used nowhere in the file nor in this function (`base`, `base_2`, ...)."""
@@ -110,7 +123,8 @@ class FunctionContext:
 
     # -- indexing ----------------------------------------------------------------------------
     def _index(self, node: cst.CSTNode, *, nested: bool, comp: bool) -> None:
-        for child in node.children:
+        kids = self._children[node] = children(node)
+        for child in kids:
             self._parents[child] = node
             child_nested = nested or (isinstance(node, _SCOPES) and node is not self.func)
             child_comp = comp or isinstance(node, _COMPREHENSIONS)

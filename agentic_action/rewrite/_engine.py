@@ -11,7 +11,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from agentic_action.model import Edit
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._facts import ModuleFacts, module_facts
-from agentic_action.rewrite._lines import original_line
+from agentic_action.rewrite._lines import function_offsets, original_line
 from agentic_action.rewrite._locate import (
     ast_functions,
     cst_functions,
@@ -19,7 +19,7 @@ from agentic_action.rewrite._locate import (
     split_qualname,
 )
 from agentic_action.rewrite._registry import OWN_RULES, RULES
-from agentic_action.rewrite._ruff import RuffSpan, apply_ruff_fixes
+from agentic_action.rewrite._ruff import apply_ruff_fixes
 from agentic_action.rewrite._types import Rewrite, RewriteOutcome, Rule
 
 MAX_REWRITES = 64  # per target function: a bound on passes, far above any real function's need
@@ -116,15 +116,16 @@ def _rewrite_target(
     ruff_codes: frozenset[str],
 ) -> tuple[str, list[Edit]]:
     edits: list[Edit] = []
-    broken: set[str] = set()  # rules whose output did not compile: never tried again here
+    broken: set[str] = set()  # rules whose output was refused: not tried again on this target
     for _ in range(MAX_REWRITES):
         module = cst.parse_module(current)
         func = cst_functions(module, parts)[index]
         ast_func = ast_functions(ast.parse(current), parts)[index]
+        low, high = function_offsets(current, ast_func)
         step = _own_step(module, func, facts, [r for r in own if r.info.id not in broken])
         if step is not None:
             rule, rewrite, new_code = step
-            if not _compiles(new_code):
+            if not _acceptable(current, new_code, low, high):
                 broken.add(rule.info.id)
                 continue
             at = _site_line(func, rewrite.site, ast_func.lineno)
@@ -132,15 +133,8 @@ def _rewrite_target(
             edits.append(Edit(rule.info.id, rule.info.title, line, rewrite.rationale))
             current = new_code
             continue
-        if not ruff_codes:
-            break
-        span = RuffSpan(
-            first_line(ast_func),
-            ast_func.end_lineno or ast_func.lineno,
-            ast_func.end_col_offset or 0,
-        )
-        fixed = apply_ruff_fixes(current, span, ruff_codes)
-        if fixed is None or not _compiles(fixed.new_source):
+        fixed = apply_ruff_fixes(current, low, high, ruff_codes) if ruff_codes else None
+        if fixed is None or not _acceptable(current, fixed.new_source, low, high):
             break
         edits.extend(
             Edit(f"ruff:{f.code}", f.title, original_line(original, current, f.line), f.rationale)
@@ -148,6 +142,15 @@ def _rewrite_target(
         )
         current = fixed.new_source
     return current, edits
+
+
+def _acceptable(current: str, new: str, low: int, high: int) -> bool:
+    """The new text compiles and differs from `current` only inside [low, high)."""
+    suffix = current[high:]
+    outside_kept = (
+        new.startswith(current[:low]) and new.endswith(suffix) and len(new) - len(suffix) >= low
+    )
+    return outside_kept and _compiles(new)
 
 
 def _own_step(

@@ -57,8 +57,8 @@ _BUILTIN_STR = frozenset({"chr", "hex", "oct", "bin"})
 _BUILTIN_STR_OF_EXACT = frozenset({"str", "repr", "ascii"})
 
 
-def exact_type(expr: cst.BaseExpression, ctx: FunctionContext) -> Exact | None:
-    return _infer(expr, ctx, {}, 0)
+def exact_type(expr: cst.BaseExpression, ctx: FunctionContext, depth: int = 0) -> Exact | None:
+    return _infer(expr, ctx, {}, depth)
 
 
 def str_literal(expr: cst.BaseExpression) -> bool:
@@ -190,7 +190,14 @@ def _store_type(
 def _element_type(
     iterable: cst.BaseExpression, ctx: FunctionContext, assuming: dict[str, Exact], depth: int
 ) -> Exact | None:
-    """What iterating yields: `range(...)` gives exact ints, an exact str gives exact strs."""
+    """What iterating yields: `range(...)` gives exact ints, an exact str gives exact strs, a
+    never-changed local list of exact values gives those."""
+    if isinstance(iterable, cst.Name) and iterable.value not in assuming:
+        from agentic_action.rewrite._collections import exact_elements
+
+        found = exact_elements(iterable.value, ctx, depth + 1)
+        if found is not None:
+            return found
     if (
         isinstance(iterable, cst.Call)
         and isinstance(iterable.func, cst.Name)

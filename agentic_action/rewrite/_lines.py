@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 
@@ -32,3 +33,14 @@ def original_line(original: str, current: str, line: int) -> int:
         if j1 <= line - 1 < j2 or (tag == "delete" and j1 == line - 1):
             return i1 + (line - 1 - j1) + 1 if tag == "equal" else i1 + 1
     return max(1, len(split_lines(original)))
+
+
+def function_offsets(text: str, func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, int]:
+    """[start, end) character offsets of a definition: decorators' line start to its last char."""
+    first = min([func.lineno, *(d.lineno for d in func.decorator_list)])
+    last = func.end_lineno or func.lineno
+    starts = line_starts(text)
+    last_line = split_lines(text)[last - 1]
+    end_bytes = func.end_col_offset or 0
+    end_chars = len(last_line.encode("utf-8")[:end_bytes].decode("utf-8", "replace"))
+    return starts[first - 1], starts[last - 1] + end_chars

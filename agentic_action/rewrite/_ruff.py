@@ -18,20 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agentic_action.rewrite._lines import line_starts, split_lines
+from agentic_action.rewrite._lines import line_starts
 from agentic_action.rewrite._types import RuleInfo
 
 RUFF_TIMEOUT_SECONDS = 60.0
-
-
-@dataclass(frozen=True)
-class RuffSpan:
-    """The target function in the current text: first line (decorators), last line, end column
-    (ast's byte offset on the last line)."""
-
-    first_line: int
-    last_line: int
-    end_col_bytes: int
 
 
 @dataclass(frozen=True)
@@ -116,8 +106,8 @@ _SPECS = (
         "SIM118",
         "key in d.keys() -> key in d",
         "ruff marks it safe only when it knows `d` is a dict.",
-        "if k in d.keys(): ...",
-        "if k in d: ...",
+        "d = dict(pairs)\nfound = k in d.keys()",
+        "d = dict(pairs)\nfound = k in d",
     ),
     _spec(
         "SIM905",
@@ -130,8 +120,8 @@ _SPECS = (
         "SIM910",
         "d.get(k, None) -> d.get(k)",
         "ruff marks it safe only when it knows `d` is a dict, whose get() defaults to None.",
-        "v = d.get(k, None)",
-        "v = d.get(k)",
+        "d = dict(pairs)\nv = d.get(k, None)",
+        "d = dict(pairs)\nv = d.get(k)",
     ),
     _spec(
         "FURB110",
@@ -146,8 +136,8 @@ _SPECS = (
         "FURB168",
         "isinstance(x, type(None)) -> x is None",
         "NoneType cannot be subclassed, so the two tests agree for every x.",
-        "if isinstance(x, type(None)): ...",
-        "if x is None: ...",
+        "missing = isinstance(x, type(None))",
+        "missing = x is None",
     ),
     _spec(
         "FURB181",
@@ -161,12 +151,14 @@ RUFF_RULES: tuple[RuleInfo, ...] = tuple(s.info for s in _SPECS)
 _CHECKS: dict[str, Check] = {s.info.id.removeprefix("ruff:"): s.check for s in _SPECS}
 
 
-def ruff_executable() -> str:
-    """ruff next to the running interpreter (the project's venv), else on PATH."""
-    beside = Path(sys.executable).parent / ("ruff.exe" if sys.platform == "win32" else "ruff")
+def ruff_executable(python: str | None = None, path: str | None = None) -> str:
+    """ruff next to the interpreter (default: the running one, i.e. the venv), else on PATH
+    (default: the PATH environment variable)."""
+    interpreter = Path(python or sys.executable)
+    beside = interpreter.parent / ("ruff.exe" if sys.platform == "win32" else "ruff")
     if beside.is_file():
         return str(beside)
-    found = shutil.which("ruff")
+    found = shutil.which("ruff", path=path)
     if found is None:
         raise RuntimeError(
             "ruff is not installed (looked next to the Python interpreter and on PATH): "
@@ -196,13 +188,12 @@ def run_ruff(source: str, codes: frozenset[str]) -> list[dict[str, Any]]:
     return result
 
 
-def apply_ruff_fixes(source: str, span: RuffSpan, codes: frozenset[str]) -> RuffResult | None:
-    """Apply the acceptable fixes ruff reports inside `span` (None when there are none)."""
+def apply_ruff_fixes(source: str, low: int, high: int, codes: frozenset[str]) -> RuffResult | None:
+    """Apply the acceptable fixes ruff reports inside source[low:high] (None when none)."""
     codes = codes & _CHECKS.keys()
     if not codes:
         return None
     starts = line_starts(source)
-    low, high = _span_offsets(source, span, starts)
     chosen: list[tuple[int, int, list[tuple[int, int, str]], RuffFix]] = []
     for diagnostic in run_ruff(source, codes):
         candidate = _acceptable(diagnostic, source, starts, low, high, codes)
@@ -251,10 +242,3 @@ def _offset(starts: list[int], location: dict[str, int]) -> int:
     """ruff's 1-based row and 1-based column (in characters) as an offset into the text."""
     row = min(location["row"], len(starts))
     return starts[row - 1] + location["column"] - 1
-
-
-def _span_offsets(source: str, span: RuffSpan, starts: list[int]) -> tuple[int, int]:
-    lines = split_lines(source)
-    last = lines[span.last_line - 1]
-    end_chars = len(last.encode("utf-8")[: span.end_col_bytes].decode("utf-8", "replace"))
-    return starts[span.first_line - 1], starts[span.last_line - 1] + end_chars

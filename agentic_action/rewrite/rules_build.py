@@ -111,7 +111,7 @@ SiteFinder = Callable[[cst.For, FunctionContext], Found | None]
 
 
 def _rewrite_each(ctx: FunctionContext, info: RuleInfo, site_of: SiteFinder) -> Rewrite | None:
-    for loop in loops_in(ctx.func):
+    for loop in loops_in(ctx):
         found = site_of(loop, ctx)
         if found is not None:
             acc, value, why = found

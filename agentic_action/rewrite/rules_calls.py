@@ -8,7 +8,7 @@ from agentic_action.rewrite._collections import local_collection
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._edit import constant, replace_nodes
 from agentic_action.rewrite._infer import int_literal, str_literal
-from agentic_action.rewrite._loops import has_comments, target_names, walk
+from agentic_action.rewrite._loops import has_comments, target_names
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
 
@@ -28,14 +28,14 @@ class AnyAllGenerator:
         "it runs no code); the element and every `if` are a loop variable or an `is`/`is not` "
         "comparison between loop variables and literals — nothing that can call code or raise, "
         "so stopping early skips nothing observable.",
-        "if any([v is None for v in values]):",
-        "if any(v is None for v in values):",
+        "values = list(row)\nfound = any([v is None for v in values])",
+        "values = list(row)\nfound = any(v is None for v in values)",
     )
 
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
         if not ctx.facts.all_builtin("any", "all"):
             return None
-        for node in walk(ctx.func.body):
+        for node in ctx.body_nodes:
             comp = _sole_list_comp(node)
             if comp is not None and _inert_comprehension(comp, ctx) and not has_comments(comp):
                 gen = cst.GeneratorExp(elt=comp.elt, for_in=comp.for_in, lpar=[], rpar=[])
@@ -62,7 +62,7 @@ class EmptyConstructorToLiteral:
     )
 
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
-        for node in walk(ctx.func.body):
+        for node in ctx.body_nodes:
             literal = _literal_for(node, ctx)
             if literal is not None:
                 assert isinstance(node, cst.Call)

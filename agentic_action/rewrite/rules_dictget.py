@@ -8,7 +8,7 @@ from agentic_action.rewrite._collections import local_collection
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._edit import constant, replace_nodes
 from agentic_action.rewrite._infer import int_literal, str_literal
-from agentic_action.rewrite._loops import has_comments, walk
+from agentic_action.rewrite._loops import has_comments
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
 _CONSTANT_NAMES = ("None", "True", "False")
@@ -30,12 +30,12 @@ class MembershipLookupToGet:
         "parameter that is never deleted, so evaluating it always cannot fail or run code; no "
         "elif and no comments inside. Assumes k's __hash__/__eq__ have no side effects (they "
         "now run once instead of twice).",
-        "if name in cache:\n    hit = cache[name]\nelse:\n    hit = None",
-        "hit = cache.get(name, None)",
+        "cache = dict(entries)\nif name in cache:\n    hit = cache[name]\nelse:\n    hit = None",
+        "cache = dict(entries)\nhit = cache.get(name, None)",
     )
 
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
-        for node in walk(ctx.func.body):
+        for node in ctx.body_nodes:
             if isinstance(node, cst.If):
                 line = _as_get(node, ctx)
                 if line is not None:

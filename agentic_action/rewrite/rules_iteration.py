@@ -12,7 +12,7 @@ from agentic_action.rewrite._collections import (
 )
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._edit import Replacer, constant, replace_nodes
-from agentic_action.rewrite._loops import has_comments, targets_dead_after, walk
+from agentic_action.rewrite._loops import has_comments, targets_dead_after
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
 
@@ -32,8 +32,8 @@ class DictKeysToItems:
         "iterated, tested, measured, returned, or called with its own methods), so no alias "
         "exists; the loop body does not change d nor rebind k; every d[k] read is outside "
         "nested functions and comprehensions. Each d[k] read becomes the new value variable.",
-        "for k in totals:\n    print(k, totals[k])",
-        "for k, value in totals.items():\n    print(k, value)",
+        "totals = dict(pairs)\nfor k in totals:\n    print(k, totals[k])",
+        "totals = dict(pairs)\nfor k, value in totals.items():\n    print(k, value)",
     )
 
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
@@ -58,8 +58,8 @@ class RangeLenToIteration:
         "comprehension, list()/tuple()/sorted() call or exact str, which never escapes and is "
         "not changed in the loop; i is used in the loop only as seq[i] reads (outside nested "
         "functions and comprehensions, not in the loop's else) and is not read after the loop.",
-        "for i in range(len(names)):\n    print(names[i])",
-        "for item in names:\n    print(item)",
+        "names = sorted(seen)\nfor i in range(len(names)):\n    print(names[i])",
+        "names = sorted(seen)\nfor item in names:\n    print(item)",
     )
 
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
@@ -73,7 +73,7 @@ class RangeLenToIteration:
 
 
 def _loops(ctx: FunctionContext) -> list[cst.For]:
-    return [n for n in walk(ctx.func.body) if isinstance(n, cst.For) and n.asynchronous is None]
+    return [n for n in ctx.body_nodes if isinstance(n, cst.For) and n.asynchronous is None]
 
 
 def _items_site(loop: cst.For, ctx: FunctionContext) -> Rewrite | None:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._infer import exact_type, int_literal, str_literal
-from agentic_action.rewrite._loops import has_comments, walk
+from agentic_action.rewrite._loops import has_comments
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
 
@@ -32,7 +32,7 @@ class MembershipToSet:
     )
 
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
-        for node in walk(ctx.func.body):
+        for node in ctx.body_nodes:
             if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
                 continue
             target = node.comparisons[0]

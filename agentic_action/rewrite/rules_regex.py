@@ -9,7 +9,7 @@ import libcst as cst
 
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._edit import Replacer, constant, replace_nodes
-from agentic_action.rewrite._loops import has_comments, walk
+from agentic_action.rewrite._loops import has_comments
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
 # re function -> (position of `flags` among positional args, keywords that map 1:1 to the
@@ -53,7 +53,7 @@ class RegexHoist:
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
         if not ctx.facts.re_is_stdlib:
             return None
-        for node in walk(ctx.func.body):
+        for node in ctx.body_nodes:
             if isinstance(node, cst.Call):
                 found = _hoist(node, ctx)
                 if found is not None:

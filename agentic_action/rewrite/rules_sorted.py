@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from agentic_action.rewrite._collections import local_collection, use_role
+from agentic_action.rewrite._collections import exact_elements
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._edit import constant, replace_nodes
 from agentic_action.rewrite._guards import proves_nonempty_before
-from agentic_action.rewrite._infer import exact_type
-from agentic_action.rewrite._loops import has_comments, walk
+from agentic_action.rewrite._loops import has_comments
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
 
@@ -32,14 +31,14 @@ class SortedFirstToMin:
         "constructor. The order is total: key=len (exact int keys), or no key and x holds only "
         "exact ints or only exact strs (bound once to such a display or comprehension and "
         "never mutated). No reverse=. Never sorted(x)[-1] -> max(x): ties pick differently.",
-        "if scores:\n    best = sorted(scores)[0]",
-        "if scores:\n    best = min(scores)",
+        "lengths = [len(w) for w in words]\nif lengths:\n    best = sorted(lengths)[0]",
+        "lengths = [len(w) for w in words]\nif lengths:\n    best = min(lengths)",
     )
 
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
         if not ctx.facts.all_builtin("sorted", "min", "len"):
             return None
-        for node in walk(ctx.func.body):
+        for node in ctx.body_nodes:
             if isinstance(node, cst.Subscript) and _is_first_of_sorted(node):
                 call = node.value
                 assert isinstance(call, cst.Call)
@@ -69,7 +68,7 @@ class SortedOfCopy:
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
         if not ctx.facts.all_builtin("sorted", "list", "tuple"):
             return None
-        for node in walk(ctx.func.body):
+        for node in ctx.body_nodes:
             inner = _copied_argument(node)
             if inner is not None and not has_comments(inner):
                 copy = inner.value
@@ -125,25 +124,6 @@ def _safe(node: cst.Subscript, call: cst.Call, ctx: FunctionContext) -> bool:
     by_len = isinstance(key, cst.Name) and key.value == "len"
     if key is not None and not by_len:
         return False
-    if not by_len and not _exact_elements(name, ctx):
+    if not by_len and exact_elements(name, ctx) is None:
         return False
     return proves_nonempty_before(node, name, ctx)
-
-
-def _exact_elements(name: str, ctx: FunctionContext) -> bool:
-    """Bound once to a display/comprehension of exact ints (or strs), and never changed."""
-    coll = local_collection(name, ctx)
-    if coll is None:
-        return False
-    loads = [u for u in ctx.uses_of(name) if u.kind == "load"]
-    if any(use_role(u, coll, ctx) != "read" for u in loads):
-        return False
-    value = coll.value
-    if isinstance(value, cst.ListComp | cst.SetComp):
-        return exact_type(value.elt, ctx) is not None
-    if isinstance(value, cst.List | cst.Tuple | cst.Set) and value.elements:
-        kinds = {
-            exact_type(e.value, ctx) if isinstance(e, cst.Element) else None for e in value.elements
-        }
-        return len(kinds) == 1 and None not in kinds
-    return False
