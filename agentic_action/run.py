@@ -10,18 +10,20 @@ import os
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from agentic_action.change.patches import PatchMeta, PatchStore, diff_worktree, utc_now
-from agentic_action.methods import NoCandidate, get_method
-from agentic_action.model import Candidate, FunctionTarget, OptimizationResult, PatchRef, Status
+from agentic_action.agents import AgentReport, ProofServices, run_agent
+from agentic_action.change.patches import PatchStore
+from agentic_action.methods import get_method
+from agentic_action.methods.rules import rules_candidate
+from agentic_action.model import FunctionTarget, OptimizationResult, Status
 from agentic_action.plan.discover import Discovery, discover
 from agentic_action.plan.profile import Profile, profile_suite
 from agentic_action.plan.rank import rank_targets
 from agentic_action.settings import Settings, SettingsError
 from agentic_action.validate.baseline import Baseline, run_baseline
-from agentic_action.validate.pipeline import GateConfig, run_gate
+from agentic_action.validate.pipeline import GateConfig
 from agentic_action.validate.pytest_runner import PytestOptions
 from agentic_action.validate.sandbox import isolation_description, isolation_level
 from agentic_action.workspace import Repository, Worktrees
@@ -132,103 +134,76 @@ def _optimize_from(
     if baseline.usable:
         profile = profile_suite(base_root, options, scratch)
     report.profile_note = profile.note
-    targets = rank_targets(profile.apply(report.discovery.functions))
-    candidates = _propose(settings, targets, report)
-    if not candidates:
+    targets = _eligible(rank_targets(profile.apply(report.discovery.functions)), settings, report)
+    if not targets:
         return
     if not baseline.usable:
         reason = f"not validated: the baseline test run is not green ({baseline.describe()})"
-        report.results = [_result(c, Status.REJECTED, reason) for c in candidates]
+        report.results = _unvalidated(settings, targets, report, reason)
         return
-    config = GateConfig(options, settings.min_test_coverage, scratch)
+    services = ProofServices(
+        worktrees=worktrees,
+        baseline=baseline,
+        config=GateConfig(options, settings.min_test_coverage, scratch),
+        original_root=base_root,
+        sources=report.discovery.sources,
+    )
     store = PatchStore(report.out_dir / "patches", history_limit=settings.patch_history_limit)
-    total = len(candidates)
-
-    def prove(numbered: tuple[int, Candidate]) -> OptimizationResult:
-        index, candidate = numbered
-        log.info("[%d/%d] proving %s (%s)", index, total, candidate.target.key, candidate.method)
-        result = _prove(candidate, report, config, worktrees, store, label=f"c{index}")
-        log.info("[%d/%d] %s: %s", index, total, result.status.value, result.reason)
-        return result
-
-    with ThreadPoolExecutor(max_workers=min(settings.max_agents, os.cpu_count() or 1)) as pool:
-        report.results = list(pool.map(prove, enumerate(candidates, start=1)))
-
-
-def _propose(
-    settings: Settings, targets: list[FunctionTarget], report: RunReport
-) -> list[Candidate]:
     method = get_method(settings.method)
-    candidates: list[Candidate] = []
+    total = len(targets)
+
+    def work(numbered: tuple[int, FunctionTarget]) -> AgentReport:
+        index, target = numbered
+        log.info("[%d/%d] %s: %s", index, total, method.name, target.key)
+        agent = run_agent(method, target, services, store, report.base_commit)
+        for result in agent.results:
+            log.info("[%d/%d] %s: %s", index, total, result.status.value, result.reason)
+        if not agent.results:
+            log.info("[%d/%d] no candidate: %s", index, total, agent.note)
+        return agent
+
+    workers = min(settings.max_agents, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        agents = list(pool.map(work, enumerate(targets, start=1)))
+    for agent in agents:
+        report.results.extend(agent.results)
+        if not agent.results:
+            report.no_candidate[agent.target.key] = agent.note or "nothing proposed"
+
+
+def _eligible(
+    targets: list[FunctionTarget], settings: Settings, report: RunReport
+) -> list[FunctionTarget]:
+    """Targets an agent will work on: not skipped, capped by max_candidates."""
+    eligible = []
     for target in targets:
         report.functions_examined += 1
         if target.skip_reason:
             report.no_candidate[target.key] = target.skip_reason
-            continue
-        proposed = method.propose(target, report.discovery.sources[target.file])
-        if isinstance(proposed, NoCandidate):
-            report.no_candidate[target.key] = proposed.reason
-            continue
-        candidates.extend(proposed)
-    if settings.max_candidates and len(candidates) > settings.max_candidates:
+        else:
+            eligible.append(target)
+    if settings.max_candidates and len(eligible) > settings.max_candidates:
         report.notes.append(
-            f"{len(candidates)} candidates found; the {settings.max_candidates} highest-ranked "
-            "were validated (max_candidates)."
+            f"{len(eligible)} functions qualify; the {settings.max_candidates} highest-ranked "
+            "were worked on (max_candidates)."
         )
-        candidates = candidates[: settings.max_candidates]
-    log.info("propose: %d candidate(s) from %d function(s)", len(candidates), len(targets))
-    return candidates
+        eligible = eligible[: settings.max_candidates]
+    return eligible
 
 
-def _prove(
-    candidate: Candidate,
-    report: RunReport,
-    config: GateConfig,
-    worktrees: Worktrees,
-    store: PatchStore,
-    label: str,
-) -> OptimizationResult:
-    assert report.baseline is not None
-    original = report.discovery.sources[candidate.target.file]
-    try:
-        with worktrees.checkout(f"{label}-{candidate.target.qualname}") as root:
-            verdict = run_gate(root, candidate, original, report.baseline, config, label=label)
-            if not verdict.accepted:
-                return _result(candidate, Status.REJECTED, verdict.reason, verdict.checks)
-            forward, reverse = diff_worktree(root, [candidate.target.file])
-    except Exception as error:  # a bug or an environment failure: reported, never fatal
-        log.exception("error while proving %s", candidate.target.key)
-        return _result(candidate, Status.ERROR, f"{type(error).__name__}: {error}")
-    meta = PatchMeta(
-        file=candidate.target.file,
-        qualname=candidate.target.qualname,
-        method=candidate.method,
-        rationale=candidate.rationale,
-        base_commit=report.base_commit,
-        created_at=utc_now(),
-        extra={"rules": sorted({e.rule for e in candidate.edits})},
-    )
-    stored = store.put(forward, reverse, meta)
-    rel = stored.path.relative_to(report.out_dir).as_posix()
-    accepted = _result(candidate, Status.ACCEPTED, verdict.reason, verdict.checks)
-    return replace(
-        accepted,
-        patch=PatchRef(stored.cid, stored.reverse_cid, rel),
-        destination="patch",
-    )
-
-
-def _result(
-    candidate: Candidate,
-    status: Status,
-    reason: str,
-    checks: tuple = (),  # type: ignore[type-arg]
-) -> OptimizationResult:
-    return OptimizationResult(
-        target=candidate.target,
-        method=candidate.method,
-        status=status,
-        reason=reason,
-        edits=candidate.edits,
-        checks=tuple(checks),
-    )
+def _unvalidated(
+    settings: Settings, targets: list[FunctionTarget], report: RunReport, reason: str
+) -> list[OptimizationResult]:
+    """On a red baseline: say what would have been tried, prove nothing, accept nothing."""
+    results = []
+    for target in targets:
+        candidate = rules_candidate(target, report.discovery.sources[target.file])
+        if isinstance(candidate, str):
+            report.no_candidate[target.key] = candidate
+            continue
+        results.append(
+            OptimizationResult(
+                target, settings.method, Status.REJECTED, reason, edits=candidate.edits
+            )
+        )
+    return results

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from agentic_action.methods.base import Method, NoCandidate
+from collections.abc import Callable
+
+from agentic_action.methods.base import Method, MethodContext, MethodOutcome, Proof
+
+
+def _rules() -> Method:
+    from agentic_action.methods.rules import RulesMethod
+
+    return RulesMethod()
+
+
+REGISTRY: dict[str, Callable[[], Method]] = {"rules": _rules}
 
 
 def get_method(name: str) -> Method:
-    if name == "rules":
-        from agentic_action.methods.rules import RulesMethod
+    try:
+        return REGISTRY[name]()
+    except KeyError:
+        raise ValueError(f"unknown method {name!r}; available: {', '.join(REGISTRY)}") from None
 
-        return RulesMethod()
-    raise ValueError(f"unknown method {name!r}; available: rules")
 
-
-__all__ = ["Method", "NoCandidate", "get_method"]
+__all__ = ["REGISTRY", "Method", "MethodContext", "MethodOutcome", "Proof", "get_method"]

@@ -1,23 +1,67 @@
-"""What every optimization method provides, and the registry keyed by the name users type."""
+"""What every optimization method provides, and what the run gives it to work with.
+
+A method owns its loop over one target: it proposes candidates, asks the run to prove them
+(``ctx.prove``: a fresh worktree and the whole proof gate), and chooses at most one accepted
+attempt to publish. Proof is never the method's own business: every candidate, whoever wrote
+it, goes through the same gate.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from agentic_action.model import Candidate, FunctionTarget
+from agentic_action.model import Candidate, CheckResult, FunctionTarget
+
+if TYPE_CHECKING:
+    from agentic_action.validate.pipeline import GateVerdict
 
 
 @dataclass(frozen=True)
-class NoCandidate:
-    """A method looked at a target and has nothing to propose (an expected outcome)."""
+class Proof:
+    """A candidate after the gate; the diffs exist only for accepted candidates."""
 
-    reason: str
+    candidate: Candidate
+    verdict: GateVerdict
+    forward_diff: str = ""
+    reverse_diff: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.verdict.accepted
+
+
+@dataclass
+class MethodOutcome:
+    """Everything a method tried on one target, and the attempt it chose (if any)."""
+
+    attempts: list[Proof] = field(default_factory=list)
+    chosen: Proof | None = None
+    note: str = ""  # e.g. "no rule applies"; "no model reachable: fell back to rules"
+    data: dict[str, Any] = field(default_factory=dict)  # per-method figures for the report
+
+
+class ExtraCheck(Protocol):
+    """A method-specific check run in the candidate's worktree after the affected tests."""
+
+    def __call__(self, root: Path, candidate: Candidate) -> list[CheckResult]: ...
+
+
+class MethodContext(Protocol):
+    """What the run lends a method."""
+
+    def prove(self, candidate: Candidate, *, extra: ExtraCheck | None = None) -> Proof: ...
+
+    @property
+    def original_root(self) -> Path:
+        """A worktree of the unmodified commit (read-only by convention)."""
+        ...
 
 
 class Method(Protocol):
     name: str
 
-    def propose(self, target: FunctionTarget, source: str) -> list[Candidate] | NoCandidate:
-        """Candidates for ``target``, whose file currently reads ``source``."""
+    def optimize(self, target: FunctionTarget, source: str, ctx: MethodContext) -> MethodOutcome:
+        """Work on ``target`` (its file reads ``source`` at the run's commit)."""
         ...

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import ast
 import difflib
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentic_action.model import Candidate, CheckOutcome, CheckResult
+from agentic_action.model import Candidate, CheckOutcome, CheckResult, SpeedEvidence
 from agentic_action.validate.baseline import Baseline
 from agentic_action.validate.coverage_map import judge_coverage
 from agentic_action.validate.pytest_runner import PytestOptions, run_pytest
@@ -36,6 +35,7 @@ class GateVerdict:
     accepted: bool
     reason: str
     checks: tuple[CheckResult, ...]
+    speed: SpeedEvidence | None = None
 
 
 def changed_lines(original: str, new: str) -> set[int]:
@@ -179,7 +179,3 @@ def run_gate(
 
 def _stop(checks: list[CheckResult], reason: str) -> GateVerdict:
     return GateVerdict(False, reason, tuple(checks))
-
-
-def current_python() -> str:
-    return sys.executable
