@@ -62,7 +62,8 @@ class AgentContext:
             )
             if not verdict.accepted:
                 return Proof(candidate, verdict)
-            forward, reverse = diff_worktree(root, [candidate.target.file])
+            paths = [candidate.target.file, *(rel for rel, _ in candidate.extra_files)]
+            forward, reverse = diff_worktree(root, paths)
         return Proof(candidate, verdict, forward, reverse)
 
 

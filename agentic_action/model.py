@@ -66,6 +66,9 @@ class Candidate:
     new_source: str
     edits: tuple[Edit, ...]
     rationale: str
+    # Files the candidate adds besides the target (e.g. generated tests shipped with the change):
+    # (repository-relative path, content). The gate writes them; the patch includes them.
+    extra_files: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

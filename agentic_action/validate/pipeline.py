@@ -159,6 +159,12 @@ def run_gate(
     if coverage.outcome is not CheckOutcome.PASSED:
         return _stop(checks, f"not provable by the repository's tests: {coverage.detail}")
     (root / candidate.target.file).write_text(candidate.new_source, encoding="utf-8")
+    for rel, content in candidate.extra_files:
+        path = (root / rel).resolve()
+        if not path.is_relative_to(root.resolve()) or path.exists():
+            return _stop(checks, f"extra file {rel!r} is outside the worktree or already exists")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
     steps: list[Callable[[], CheckResult]] = [
         lambda: check_import(root, candidate, config.options),
         lambda: check_tests(root, config, "affected-tests", f"{label}-affected", tests),
