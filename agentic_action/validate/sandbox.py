@@ -164,18 +164,20 @@ def _bwrap_args(cwd: Path, writable: Sequence[Path], empty_file: Path | None = N
         if path != Path("/"):
             args += ["--bind", str(path), str(path)]
     if empty_file is not None:
-        args += _credential_masks(cwd, empty_file)
+        args += _credential_masks(cwd, writable, empty_file)
     args += ["--chdir", str(cwd)]
     return args
 
 
-def _credential_masks(cwd: Path, empty_file: Path) -> list[str]:
-    """bwrap arguments that hide credential files from the child (see CREDENTIAL_DIRS)."""
+def _credential_masks(cwd: Path, writable: Sequence[Path], empty_file: Path) -> list[str]:
+    """bwrap arguments that hide credential files from the child (see CREDENTIAL_DIRS); never
+    one that would hide the child's own directories."""
     home = Path.home()
     args: list[str] = []
     for rel in CREDENTIAL_DIRS:
-        if (home / rel).is_dir():
-            args += ["--tmpfs", str(home / rel)]
+        folder = home / rel
+        if folder.is_dir() and not any(p.is_relative_to(folder) for p in (cwd, *writable)):
+            args += ["--tmpfs", str(folder)]
     files = [home / rel for rel in CREDENTIAL_FILES] + _git_config_files(cwd)
     for path in files:
         if path.is_file():

@@ -140,3 +140,15 @@ def test_git_in_a_worktree_cannot_rewrite_the_main_repository(layout: dict[str, 
     assert outcome.report["rc"] != 0
     assert git(layout["repo"], "rev-parse", "HEAD") == before
     assert "evil" not in git(layout["repo"], "log", "--all", "--format=%s")
+
+
+@needs_bwrap
+def test_a_worktree_inside_a_hidden_credential_folder_stays_usable(outside_tmp: Path) -> None:
+    home = outside_tmp / "home"
+    worktree = home / ".docker" / "wt"
+    worktree.mkdir(parents=True)
+    (home / ".docker" / "config.json").write_text('{"auths": {}}', encoding="utf-8")
+    target = worktree / "out.txt"
+    code = WRITE_PROBE.format(targets=[str(target)])
+    outcome = run_hostile(code, worktree, env={"HOME": str(home)})
+    assert outcome.report["first"] == {str(target): "written"}
