@@ -84,7 +84,7 @@ def check_behaviour(
             False, 0, 0, None, f"no recorded inputs for {target.key}: behaviour not compared "
             "(accept only on tests that cover the changed lines)", CheckOutcome.SKIPPED,
         )  # fmt: skip
-    extra = _recorded_sys_path(inputs_dir)
+    extra = store.recorded_sys_path(inputs_dir)
     work = Path(tempfile.mkdtemp(prefix="agentic-oracle-"))
     try:
         runs = _replay_all(python, original_root, candidate_root, target, inputs, work, timeout, extra)
@@ -104,15 +104,6 @@ def _checked(
         if not (root / target.file).is_file():
             raise FileNotFoundError(f"{label} root {root} has no file {target.file!r}")
     return original.resolve(), candidate.resolve()
-
-
-def _recorded_sys_path(inputs_dir: Path) -> list[str]:
-    try:
-        data = json.loads((inputs_dir / store.REPORT_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    entries = data.get("sys_path", []) if isinstance(data, dict) else []
-    return [e for e in entries if isinstance(e, str)]
 
 
 def _replay_all(

@@ -205,9 +205,7 @@ def outcome_difference(x: dict[str, Any], y: dict[str, Any], rel_tol: float) -> 
 
 
 def _side_effects(x: dict[str, Any], y: dict[str, Any], rel_tol: float) -> str | None:
-    found = encoded_difference(
-        x.get("args_after", {}), y.get("args_after", {}), rel_tol, "arguments after the call"
-    )
+    found = _arguments_difference(x.get("args_after", {}), y.get("args_after", {}), rel_tol)
     if found:
         return f"mutation of arguments differs: {found}"
     for stream in ("stdout", "stderr"):
@@ -216,6 +214,34 @@ def _side_effects(x: dict[str, Any], y: dict[str, Any], rel_tol: float) -> str |
     if x.get("writes", []) != y.get("writes", []):
         return f"file-system writes differ: {x.get('writes', [])[:5]} vs {y.get('writes', [])[:5]}"
     return None
+
+
+def _arguments_difference(
+    ex: dict[str, Any], ey: dict[str, Any], rel_tol: float
+) -> str | None:
+    """Which argument ends up different after the call, shown whole."""
+    if ex.get("sha") and ex.get("sha") == ey.get("sha"):
+        return None
+    (a, a_ok), (b, b_ok) = _unpickled(ex), _unpickled(ey)
+    if not (a_ok and b_ok and _is_call(a) and _is_call(b)):
+        return encoded_difference(ex, ey, rel_tol, "arguments after the call")
+    comparer = Comparer(rel_tol)
+    named = [(f"argument {i}", f"args[{i}]", v, w) for i, (v, w) in enumerate(zip(a[0], b[0]))]
+    named += [(f"argument {k}=", f"kwargs[{k!r}]", a[1][k], b[1].get(k)) for k in a[1]]
+    for label, path, v, w in named:
+        found = comparer.diff(v, w, path)
+        if found:
+            return f"{label} after the call: {safe_repr(v)} vs {safe_repr(w)} (at {found})"
+    return comparer.diff(a, b, "(args, kwargs)")
+
+
+def _is_call(value: Any) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], tuple)
+        and isinstance(value[1], dict)
+    )
 
 
 def encoded_difference(

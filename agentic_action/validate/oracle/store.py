@@ -16,6 +16,7 @@ can hold any pickle): only sandboxed workers ever unpickle them.
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 import re
 from pathlib import Path
@@ -63,3 +64,13 @@ def write_input(
     """Store one call's arguments (used by benchmarks and tests that build inputs by hand)."""
     data = pickle.dumps((tuple(args), dict(kwargs or {})), protocol=PICKLE_PROTOCOL)
     return write_input_bytes(inputs_dir, key, len(input_files(inputs_dir, key)), data)
+
+
+def recorded_sys_path(inputs_dir: Path) -> list[str]:
+    """Folders (relative to the root) the recorded tests had on sys.path, e.g. ["tests"]."""
+    try:
+        data = json.loads((inputs_dir / REPORT_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    entries = data.get("sys_path", []) if isinstance(data, dict) else []
+    return [e for e in entries if isinstance(e, str)]

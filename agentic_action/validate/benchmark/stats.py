@@ -1,0 +1,128 @@
+"""The statistics behind a speed verdict (docs/methodology.md explains each choice).
+
+A *pair* is one sample of the original and one of the candidate taken back to back (random
+order) in one *lane*: a pair of worker processes. Its log-ratio ``r = ln(original/candidate)`` is
+the log of that pair's speedup. Pairs from one lane share that lane's process-level bias (memory
+layout; measured at 1-3% between identical processes on our 2-core VMs), which no within-lane
+test can see, so the interval is built from the lanes:
+
+- each lane's median log-ratio ``m_k`` (robust to the occasional disturbed sample);
+- speedup ``= exp(mean(m_k))``;
+- 95% CI ``= exp(mean(m_k) ± t(0.975, K-1) · sd(m_k) / sqrt(K))`` over the K lanes.
+
+With fewer than 3 lanes the interval falls back to the distribution-free sign-test interval of
+the median of all pairs' log-ratios, which covers sampling noise only (the method text says so).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+CONFIDENCE = 0.95
+MIN_LANES_FOR_T = 3
+# Two-sided 95% quantiles of Student's t by degrees of freedom (1..30); beyond: normal-ish.
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Pair:
+    lane: int
+    original: float  # CPU seconds per pass: the clock the decision uses
+    candidate: float
+    original_wall: float  # wall-clock seconds per pass: reported, and a guard
+    candidate_wall: float
+
+
+@dataclass(frozen=True)
+class PairedAnalysis:
+    pairs: int
+    lanes: int
+    speedup: float
+    ci_low: float
+    ci_high: float
+    interval: str  # "t over lanes" or "sign test over pairs"
+    wall_speedup: float  # exp(median of wall-clock log-ratios)
+    noise: float  # IQR / median of the original's CPU samples
+    ratio_spread: float  # IQR of the pairs' log-ratios
+    lane_spread: float  # standard deviation of the lanes' median log-ratios
+    original_median: float  # CPU seconds per pass
+    candidate_median: float
+
+
+def t_quantile(df: int) -> float:
+    if df < 1:
+        return math.inf
+    return _T975[df - 1] if df <= len(_T975) else 1.96 + 2.4 / df
+
+
+@cache
+def sign_test_rank(n: int, confidence: float = CONFIDENCE) -> int:
+    """The largest k with 2 * P(Bin(n, 1/2) <= k - 1) <= 1 - confidence; 0 when none exists."""
+    alpha = 1.0 - confidence
+    best, tail = 0, 0.0
+    for k in range(1, n // 2 + 1):
+        tail += math.comb(n, k - 1) / 2.0**n
+        if 2 * tail > alpha:
+            break
+        best = k
+    return best
+
+
+def median_ci(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Distribution-free confidence interval of the median (infinite when n < 6 at 95%)."""
+    ordered = sorted(values)
+    k = sign_test_rank(len(ordered), confidence)
+    if k == 0:
+        return -math.inf, math.inf
+    return ordered[k - 1], ordered[len(ordered) - k]
+
+
+def iqr(values: Sequence[float]) -> float:
+    if len(values) < 4:
+        return math.nan
+    q = statistics.quantiles(values, n=4)
+    return q[2] - q[0]
+
+
+def analyse(pairs: Sequence[Pair]) -> PairedAnalysis:
+    if not pairs:
+        raise ValueError("no paired samples to analyse")
+    if min(min(p.original, p.candidate, p.original_wall, p.candidate_wall) for p in pairs) <= 0:
+        raise ValueError("timings must be positive")
+    ratios = [math.log(p.original / p.candidate) for p in pairs]
+    by_lane: dict[int, list[float]] = defaultdict(list)
+    for pair, ratio in zip(pairs, ratios, strict=True):
+        by_lane[pair.lane].append(ratio)
+    medians = [statistics.median(v) for v in by_lane.values()]
+    if len(medians) >= MIN_LANES_FOR_T:
+        centre = statistics.fmean(medians)
+        half = t_quantile(len(medians) - 1) * statistics.stdev(medians) / math.sqrt(len(medians))
+        low, high, interval = centre - half, centre + half, "t over lanes"
+    else:
+        centre = statistics.median(ratios)
+        low, high = median_ci(ratios)
+        interval = "sign test over pairs"
+    original = [p.original for p in pairs]
+    middle = statistics.median(original)
+    walls = [math.log(p.original_wall / p.candidate_wall) for p in pairs]
+    return PairedAnalysis(
+        pairs=len(pairs),
+        lanes=len(medians),
+        speedup=math.exp(centre),
+        ci_low=math.exp(low) if low > -math.inf else 0.0,
+        ci_high=math.exp(high) if high < math.inf else math.inf,
+        interval=interval,
+        wall_speedup=math.exp(statistics.median(walls)),
+        noise=iqr(original) / middle,
+        ratio_spread=iqr(ratios),
+        lane_spread=statistics.stdev(medians) if len(medians) > 1 else math.nan,
+        original_median=middle,
+        candidate_median=statistics.median(p.candidate for p in pairs),
+    )
