@@ -13,10 +13,8 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from agentic_action.action import optimize_flow
-from agentic_action.action.approval import ChangeOutcome, carry_out, reply_text
 from agentic_action.action.commands import Commands, append_summary, write_outputs
 from agentic_action.action.events import (
     DEFAULT_BOT_LOGIN,
@@ -39,6 +37,9 @@ from agentic_action.action.inputs import (
 from agentic_action.change.github.config import GitHubConfigError
 from agentic_action.settings import SettingsError, load_settings
 from agentic_action.workspace import RepositoryError
+
+if TYPE_CHECKING:
+    from agentic_action.action.approval import ChangeOutcome
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 BOT_LOGIN_VARIABLE = "OPTIMIZER_BOT_LOGIN"
@@ -122,6 +123,8 @@ def _skip(request: Skip, inputs: ActionInputs, commands: Commands) -> int:
 
 
 def _optimize(request: OptimizeRequest, inputs: ActionInputs, commands: Commands) -> int:
+    from agentic_action.action import optimize_flow  # the run's modules load only when needed
+
     settings = optimize_flow.optimize_settings(request, inputs.env)
     outcome = optimize_flow.run_optimize(settings, commands)
     optimize_flow.append_request_summary(request, outcome, inputs.env)
@@ -133,6 +136,8 @@ def _optimize(request: OptimizeRequest, inputs: ActionInputs, commands: Commands
 
 
 def _change(request: ChangeRequest, inputs: ActionInputs, commands: Commands) -> int:
+    from agentic_action.action.approval import carry_out, reply_text
+
     env = inputs.env
     settings = load_settings({}, env)
     github = _github(env)
