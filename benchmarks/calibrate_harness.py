@@ -28,17 +28,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agentic_action.model import FunctionTarget  # noqa: E402
-from agentic_action.validate.benchmark import compare_speed  # noqa: E402
-from agentic_action.validate.benchmark.harness import DEFAULT_LANES  # noqa: E402
-from agentic_action.validate.oracle import write_input  # noqa: E402
+from agentic_action.model import FunctionTarget
+from agentic_action.validate.benchmark import compare_speed
+from agentic_action.validate.benchmark.harness import DEFAULT_LANES
+from agentic_action.validate.oracle import write_input
 
-TEMPLATE = '''def work(seed):
+TEMPLATE = """def work(seed):
     total = seed
     for i in range({loops}):
         total = (total * 31 + i) % 1000003
     return total
-'''
+"""
 TARGET = FunctionTarget("calib/mod.py", "work", 1, 5)
 INPUTS = (1, 2, 3)
 
@@ -46,7 +46,7 @@ INPUTS = (1, 2, 3)
 def iterations_for(call_us: float) -> int:
     """Loop count whose call lasts about ``call_us`` microseconds here."""
     namespace: dict[str, Any] = {}
-    exec(TEMPLATE.format(loops=10_000), namespace)  # noqa: S102 - our own template
+    exec(TEMPLATE.format(loops=10_000), namespace)
     work = namespace["work"]
     best = min(_timed(work, 5) for _ in range(5))
     return max(1, round(call_us * 1e-6 / (best / 10_000)))
@@ -62,8 +62,8 @@ def _timed(work: Any, repeat: int) -> float:
 def reference_ratio(n_orig: int, n_cand: int, seconds: float = 1.0) -> float:
     """The realized true speedup, measured in one process with many alternations."""
     spaces: list[dict[str, Any]] = [{}, {}]
-    exec(TEMPLATE.format(loops=n_orig), spaces[0])  # noqa: S102
-    exec(TEMPLATE.format(loops=n_cand), spaces[1])  # noqa: S102
+    exec(TEMPLATE.format(loops=n_orig), spaces[0])
+    exec(TEMPLATE.format(loops=n_cand), spaces[1])
     a, b = spaces[0]["work"], spaces[1]["work"]
     ratios = []
     deadline = time.perf_counter() + seconds
@@ -93,21 +93,28 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             n_cand = max(1, round(n_orig / speedup))
             candidate = make_root(base, f"cand-{speedup}", n_cand)
             decisions = args.null_trials if speedup == 1.0 else args.trials
-            rows.append(_decide_many(original, candidate, inputs, speedup, decisions, args, n_cand, n_orig))
+            rows.append(
+                _decide_many(original, candidate, inputs, speedup, decisions, args, n_cand, n_orig)
+            )
             _print_row(rows[-1])
     return rows
 
 
 def _decide_many(
-    original: Path, candidate: Path, inputs: Path, speedup: float, decisions: int,
-    args: argparse.Namespace, n_cand: int, n_orig: int,
-) -> dict[str, Any]:  # fmt: skip
-    verdicts = []
-    for i in range(decisions):
-        verdicts.append(
-            compare_speed(original, candidate, TARGET, inputs, time_budget=args.budget,
-                          min_speedup=args.min_speedup, lanes=args.lanes, seed=i)  # fmt: skip
-        )
+    original: Path,
+    candidate: Path,
+    inputs: Path,
+    speedup: float,
+    decisions: int,
+    args: argparse.Namespace,
+    n_cand: int,
+    n_orig: int,
+) -> dict[str, Any]:
+    settings = {"time_budget": args.budget, "min_speedup": args.min_speedup, "lanes": args.lanes}
+    verdicts = [
+        compare_speed(original, candidate, TARGET, inputs, seed=i, **settings)
+        for i in range(decisions)
+    ]
     estimates = [v.evidence.speedup for v in verdicts if v.evidence]
     widths = [v.evidence.ci_high / v.evidence.ci_low for v in verdicts if v.evidence]
     return {
@@ -157,9 +164,12 @@ def main() -> None:
     args.null_trials = args.null_trials or (20 if args.quick else 100)
     args.trials = args.trials or (10 if args.quick else 40)
     args.lanes = args.lanes or DEFAULT_LANES
-    print(f"{os.cpu_count()} CPUs, load average before: {os.getloadavg()}; "
-          f"~{args.call_us:g} µs per original call, {len(INPUTS)} inputs, "
-          f"budget {args.budget} s, {args.lanes} lanes, min speedup {args.min_speedup:.0%}", flush=True)  # fmt: skip
+    print(
+        f"{os.cpu_count()} CPUs, load average before: {os.getloadavg()}; "
+        f"~{args.call_us:g} µs per original call, {len(INPUTS)} inputs, "
+        f"budget {args.budget} s, {args.lanes} lanes, min speedup {args.min_speedup:.0%}",
+        flush=True,
+    )
     rows = run(args)
     print(f"load average after: {os.getloadavg()}")
     if args.json:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from oracle_shop import PARSE, SQUARES, TOTAL
+
 from agentic_action.model import CheckOutcome
 from agentic_action.validate.oracle import RecordingReport, check_behaviour
-
-from .conftest import PARSE, SQUARES, TOTAL
 
 Recorded = tuple[Path, Path, RecordingReport]
 Make = Callable[[str, str], Path]
@@ -44,7 +44,10 @@ def test_a_candidate_that_differs_on_one_input_is_rejected_and_that_input_shown(
 
 def test_a_changed_exception_type_is_detected(recorded: Recorded, candidate: Make) -> None:
     original, inputs, _ = recorded
-    changed = candidate("    return int(text)\n", "    if not text.isdigit():\n        raise TypeError(text)\n    return int(text)\n")
+    changed = candidate(
+        "    return int(text)\n",
+        "    if not text.isdigit():\n        raise TypeError(text)\n    return int(text)\n",
+    )
     verdict = check_behaviour(original, changed, PARSE, inputs, timeout=60)
     assert not verdict.equivalent
     assert "raised builtins.ValueError: invalid literal for int() with base 10: 'twelve'" in (
@@ -55,11 +58,14 @@ def test_a_changed_exception_type_is_detected(recorded: Recorded, candidate: Mak
 
 def test_mutating_an_argument_is_detected(recorded: Recorded, candidate: Make) -> None:
     original, inputs, _ = recorded
-    mutating = "    xs = xs if isinstance(xs, list) else list(xs)\n    xs.sort()\n    return sum(xs) * scale\n"
-    verdict = check_behaviour(original, candidate(SUM, mutating.replace("sort", "reverse")), TOTAL, inputs, timeout=60)
+    mutating = "    xs.reverse()\n    return sum(xs) * scale\n"
+    verdict = check_behaviour(original, candidate(SUM, mutating), TOTAL, inputs, timeout=60)
     assert not verdict.equivalent
     assert "mutation of arguments differs" in verdict.reason
-    assert "argument 0 after the call: [1, 2, 3] vs [3, 2, 1] (at args[0][0]: 1 vs 3)" in verdict.reason
+    assert (
+        "argument 0 after the call: [1, 2, 3] vs [3, 2, 1] (at args[0][0]: 1 vs 3)"
+        in verdict.reason
+    )
 
 
 def test_printing_is_a_difference_in_behaviour(recorded: Recorded, candidate: Make) -> None:

@@ -11,7 +11,7 @@ import pytest
 from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.validate.oracle import RecordingReport, check_behaviour, record_inputs
 
-CLOCK = '''\
+CLOCK = """\
 import datetime
 import os
 import random
@@ -44,9 +44,9 @@ def noise(n):
 
 def never_called(x):
     return x
-'''
+"""
 
-TESTS = '''\
+TESTS = """\
 from clock import noise, spin, stamp, unique_words
 
 
@@ -55,7 +55,7 @@ def test_all():
     assert spin(0.01) > 0
     assert len(unique_words("b a c a")) == 3
     noise(1)
-'''
+"""
 
 
 def _target(name: str) -> FunctionTarget:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import gitrepos
 import pytest
+from oracle_shop import PARSE, SQUARES, TOTAL
 
 from agentic_action.model import FunctionTarget
 from agentic_action.validate.oracle import RecordingReport, input_files, record_inputs
-
-from .conftest import PARSE, SQUARES, TOTAL
 
 
 def _loads(path: Path) -> object:
@@ -144,5 +143,5 @@ def test_a_module_that_python_finds_elsewhere_is_refused(tmp_path: Path) -> None
 
 def test_a_target_file_missing_from_the_root_is_bad_input(tmp_path: Path) -> None:
     root = gitrepos.make_repo(tmp_path / "repo", {"a.py": "x = 1\n"})
-    with pytest.raises(FileNotFoundError, match="'b.py' does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"'b\.py' does not exist"):
         record_inputs(root, [FunctionTarget("b.py", "f", 1, 1)], out_dir=tmp_path / "inputs")

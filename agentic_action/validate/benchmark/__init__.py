@@ -24,7 +24,12 @@ _EXPORTS = {
     "analyse": "stats",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "PairedAnalysis",
+    "SpeedVerdict",
+    "analyse",
+    "compare_speed",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -21,6 +21,7 @@ from agentic_action.validate.sandbox import SandboxResult, run_sandboxed
 
 WORKER = "agentic_action.validate.benchmark.worker"
 STARTUP_TIMEOUT = 60.0  # seconds for a worker to import the target and load its inputs
+WATCHDOG_EXIT = 70  # the worker's exit code when the parent closed its control connection
 
 
 def argv_bytes(argv: Sequence[str]) -> int:
@@ -120,7 +121,8 @@ class Side:
                 return conn
             except TimeoutError:
                 if self._thread is not None and not self._thread.is_alive():
-                    raise SideFailed(self.name, f"worker exited before connecting{self._tail()}")
+                    why = f"worker exited before connecting{self._tail()}"
+                    raise SideFailed(self.name, why) from None
         raise SideFailed(self.name, f"worker did not start within {STARTUP_TIMEOUT:.0f} s")
 
     def ask(self, message: dict[str, Any], timeout: float, *, send: bool = True) -> dict[str, Any]:
@@ -140,6 +142,8 @@ class Side:
         if self.result is None:
             return ""
         code = "timed out" if self.result.timed_out else f"exit code {self.result.returncode}"
+        if self.result.returncode == WATCHDOG_EXIT:
+            code = "stopped by its watchdog"
         tail = self.result.tail(8)
         return f" ({code}){': ' + tail if tail else ''}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from typing import Any
@@ -29,7 +30,8 @@ class Channel:
         try:
             line = self._reader.readline(MAX_LINE)
         except (OSError, TimeoutError) as exc:
-            raise ChannelClosed(f"no answer within {timeout} s" if timeout else str(exc)) from exc
+            why = f"no answer within {timeout:.1f} s (endless loop?)" if timeout else str(exc)
+            raise ChannelClosed(why) from exc
         if not line:
             raise ChannelClosed("the other side closed the connection")
         try:
@@ -42,7 +44,5 @@ class Channel:
 
     def close(self) -> None:
         for closer in (self._reader.close, self.sock.close):
-            try:
+            with contextlib.suppress(OSError):
                 closer()
-            except OSError:
-                pass

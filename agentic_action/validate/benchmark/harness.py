@@ -62,10 +62,17 @@ class SpeedVerdict:
         }
         if self.evidence is not None:
             e = self.evidence
-            data.update(speedup=e.speedup, ci_low=e.ci_low, ci_high=e.ci_high, samples=e.samples,
-                        noise=e.noise, method=e.method, significant=e.significant,
-                        original_seconds=e.original_seconds,
-                        candidate_seconds=e.candidate_seconds)  # fmt: skip
+            data.update(
+                speedup=e.speedup,
+                ci_low=e.ci_low,
+                ci_high=e.ci_high,
+                samples=e.samples,
+                noise=e.noise,
+                method=e.method,
+                significant=e.significant,
+                original_seconds=e.original_seconds,
+                candidate_seconds=e.candidate_seconds,
+            )
         return CheckResult("benchmark", self.outcome, self.reason, self.seconds, data)
 
 
@@ -118,9 +125,13 @@ def compare_speed(
 
 
 def _check_arguments(
-    original: Path, candidate: Path, target: FunctionTarget, min_speedup: float, budget: float,
+    original: Path,
+    candidate: Path,
+    target: FunctionTarget,
+    min_speedup: float,
+    budget: float,
     lanes: int,
-) -> None:  # fmt: skip
+) -> None:
     if not 0 <= min_speedup < 10:
         raise ValueError(f"min_speedup={min_speedup} must be a fraction such as 0.05 (5%)")
     if budget <= 0:
@@ -197,8 +208,13 @@ def _pairs(sides: list[Side], plan: _Plan, begun: float, budget: float, seed: in
     """Round-robin over the lanes, a random order within each pair, until the budget is spent."""
     order = random.Random(seed)
     lanes = [sides[i : i + 2] for i in range(0, len(sides), 2)]
-    command = {"cmd": "sample", "loops": plan.loops, "count": plan.count,
-               "fresh": plan.fresh, "consume": plan.consume}  # fmt: skip
+    command = {
+        "cmd": "sample",
+        "loops": plan.loops,
+        "count": plan.count,
+        "fresh": plan.fresh,
+        "consume": plan.consume,
+    }
     pairs: list[Pair] = []
     while time.perf_counter() - begun < budget or len(pairs) < 2 * len(lanes):
         lane = len(pairs) % len(lanes)
@@ -244,7 +260,8 @@ def _decide(
     elif result.ci_high < 1.0:
         reason = f"slower: {shown}"
     elif result.ci_low > 1.0 and not wall_ok:
-        reason = f"faster in CPU time but wall-clock time disagrees ({result.wall_speedup:.2f}x): {shown}"
+        wall = f"{result.wall_speedup:.2f}x"
+        reason = f"faster in CPU time but wall-clock time disagrees ({wall}): {shown}"
     elif result.ci_low > 1.0:
         reason = f"faster but below the {threshold:.0%} minimum: {shown}"
     else:
@@ -260,12 +277,19 @@ def _decide(
         original_seconds=per_call,
         candidate_seconds=result.candidate_median / plan.count,
     )
-    details = {"loops": plan.loops, "fresh_copies": plan.fresh, "lanes": result.lanes,
-               "interval": result.interval, "wall_speedup": result.wall_speedup,
-               "ratio_spread": result.ratio_spread, "lane_spread": result.lane_spread}  # fmt: skip
+    details = {
+        "loops": plan.loops,
+        "fresh_copies": plan.fresh,
+        "lanes": result.lanes,
+        "interval": result.interval,
+        "wall_speedup": result.wall_speedup,
+        "ratio_spread": result.ratio_spread,
+        "lane_spread": result.lane_spread,
+    }
     outcome = CheckOutcome.PASSED if accepted else CheckOutcome.FAILED
-    return SpeedVerdict(accepted, reason, evidence, outcome, threshold, plan.count, 0.0,
-                        measuring, details)  # fmt: skip
+    return SpeedVerdict(
+        accepted, reason, evidence, outcome, threshold, plan.count, 0.0, measuring, details
+    )
 
 
 def _method(threshold: float, plan: _Plan, result: PairedAnalysis) -> str:

@@ -57,8 +57,12 @@ class Timer:
             seconds += time.perf_counter() - started
             returns_iterator |= isinstance(result, Iterator)
             mutates |= _changed((args, kwargs), blob)
-        return {"round": seconds, "mutates": mutates, "iterator": returns_iterator,
-                "caches": len(self.clearers)}  # fmt: skip
+        return {
+            "round": seconds,
+            "mutates": mutates,
+            "iterator": returns_iterator,
+            "caches": len(self.clearers),
+        }
 
     def sample(self, loops: int, count: int, fresh: bool, consume: bool) -> tuple[float, float]:
         """(CPU, wall) seconds per pass over the first ``count`` inputs, over ``loops`` passes.
@@ -111,9 +115,11 @@ def serve(channel: Channel, timer: Timer) -> None:
             channel.send(timer.probe())
         elif command == "sample":
             cpu, wall = timer.sample(
-                int(message["loops"]), int(message["count"]),
-                bool(message.get("fresh")), bool(message.get("consume")),
-            )  # fmt: skip
+                int(message["loops"]),
+                int(message["count"]),
+                bool(message.get("fresh")),
+                bool(message.get("consume")),
+            )
             channel.send({"cpu": cpu, "wall": wall})
         else:
             return

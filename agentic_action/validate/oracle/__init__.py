@@ -34,7 +34,15 @@ _EXPORTS = {
     "write_input": "store",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "BehaviourVerdict",
+    "RecordingReport",
+    "TargetRecording",
+    "check_behaviour",
+    "input_files",
+    "record_inputs",
+    "write_input",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -81,13 +81,20 @@ def check_behaviour(
     count = len(store.input_files(inputs_dir.resolve(), target.key))
     if count == 0:
         return BehaviourVerdict(
-            False, 0, 0, None, f"no recorded inputs for {target.key}: behaviour not compared "
-            "(accept only on tests that cover the changed lines)", CheckOutcome.SKIPPED,
-        )  # fmt: skip
+            False,
+            0,
+            0,
+            None,
+            f"no recorded inputs for {target.key}: behaviour not compared "
+            "(accept only on tests that cover the changed lines)",
+            CheckOutcome.SKIPPED,
+        )
     extra = store.recorded_sys_path(inputs_dir)
     work = Path(tempfile.mkdtemp(prefix="agentic-oracle-"))
     try:
-        runs = _replay_all(python, original_root, candidate_root, target, inputs, work, timeout, extra)
+        runs = _replay_all(
+            python, original_root, candidate_root, target, inputs, work, timeout, extra
+        )
         raw = _compare(python, original_root, target, work, float_rel_tol, extra)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -127,9 +134,15 @@ def _replay_all(
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = {
             name: pool.submit(
-                replay, python, root, target, work / name / "inputs",
-                work / name / OUTCOMES, timeout=timeout, extra_paths=extra,
-            )  # fmt: skip
+                replay,
+                python,
+                root,
+                target,
+                work / name / "inputs",
+                work / name / OUTCOMES,
+                timeout=timeout,
+                extra_paths=extra,
+            )
             for name, root in jobs.items()
         }
         return {name: future.result() for name, future in futures.items()}
@@ -182,9 +195,16 @@ def _verdict(raw: dict[str, Any], count: int, runs: dict[str, ReplayRun]) -> Beh
         first = differing[0]
         why = f"behaviour differs on recorded input #{first.get('i')}: {first.get('detail')}"
         return BehaviourVerdict(
-            False, compared, unstable, _shown(first), why[:SHOWN_LIMIT], CheckOutcome.FAILED,
-            count, unusable, notes=notes,
-        )  # fmt: skip
+            False,
+            compared,
+            unstable,
+            _shown(first),
+            why[:SHOWN_LIMIT],
+            CheckOutcome.FAILED,
+            count,
+            unusable,
+            notes=notes,
+        )
     if compared == 0:
         why = (
             f"none of {count} recorded input(s) could serve as evidence ({unstable} gave "

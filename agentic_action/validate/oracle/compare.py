@@ -62,7 +62,7 @@ class Comparer:
             return None if a == b else _set_difference(a, b, path)
         if _is_array(a):
             return self._arrays(a, b, path)
-        if type(a).__eq__ is not object.__eq__:
+        if _own_eq(a):
             return self._by_eq(a, b, path, depth)
         return self._structural(a, b, path, depth)
 
@@ -84,9 +84,13 @@ class Comparer:
         if a.keys() != b.keys():
             only_a = [k for k in a if k not in b][:5]
             only_b = [k for k in b if k not in a][:5]
-            return f"{path}: keys only in original {safe_repr(only_a)}, only in candidate {safe_repr(only_b)}"
+            return (
+                f"{path}: keys only in original {safe_repr(only_a)}, "
+                f"only in candidate {safe_repr(only_b)}"
+            )
         if ordered and list(a) != list(b):
-            return f"{path}: same keys in a different order ({safe_repr(list(a))} vs {safe_repr(list(b))})"
+            order = f"{safe_repr(list(a))} vs {safe_repr(list(b))}"
+            return f"{path}: same keys in a different order ({order})"
         for k in a:
             found = self.diff(a[k], b[k], f"{path}[{safe_repr(k)}]", depth)
             if found:
@@ -126,6 +130,12 @@ class Comparer:
         return self._dicts(sa, sb, f"{path}.attrs", depth, ordered=False)
 
 
+def _own_eq(value: Any) -> bool:
+    """Whether the type defines equality itself (instead of object identity)."""
+    equality: object = type(value).__eq__
+    return equality is not object.__eq__
+
+
 def _is_array(value: Any) -> bool:
     return type(value).__module__ == "numpy" and hasattr(value, "shape") and hasattr(value, "dtype")
 
@@ -142,7 +152,9 @@ def _state(obj: Any) -> dict[str, Any] | None:
         for slot in (slots,) if isinstance(slots, str) else slots:
             if slot not in ("__dict__", "__weakref__") and hasattr(obj, slot):
                 state[slot] = getattr(obj, slot)
-    has_state = hasattr(obj, "__dict__") or any("__slots__" in c.__dict__ for c in type(obj).__mro__)
+    has_state = hasattr(obj, "__dict__") or any(
+        "__slots__" in c.__dict__ for c in type(obj).__mro__
+    )
     return state if has_state else None
 
 
@@ -210,15 +222,14 @@ def _side_effects(x: dict[str, Any], y: dict[str, Any], rel_tol: float) -> str |
         return f"mutation of arguments differs: {found}"
     for stream in ("stdout", "stderr"):
         if x.get(stream, "") != y.get(stream, ""):
-            return f"printed {stream} differs: {x.get(stream, '')[:300]!r} vs {y.get(stream, '')[:300]!r}"
+            shown = f"{x.get(stream, '')[:300]!r} vs {y.get(stream, '')[:300]!r}"
+            return f"printed {stream} differs: {shown}"
     if x.get("writes", []) != y.get("writes", []):
         return f"file-system writes differ: {x.get('writes', [])[:5]} vs {y.get('writes', [])[:5]}"
     return None
 
 
-def _arguments_difference(
-    ex: dict[str, Any], ey: dict[str, Any], rel_tol: float
-) -> str | None:
+def _arguments_difference(ex: dict[str, Any], ey: dict[str, Any], rel_tol: float) -> str | None:
     """Which argument ends up different after the call, shown whole."""
     if ex.get("sha") and ex.get("sha") == ey.get("sha"):
         return None
@@ -226,7 +237,10 @@ def _arguments_difference(
     if not (a_ok and b_ok and _is_call(a) and _is_call(b)):
         return encoded_difference(ex, ey, rel_tol, "arguments after the call")
     comparer = Comparer(rel_tol)
-    named = [(f"argument {i}", f"args[{i}]", v, w) for i, (v, w) in enumerate(zip(a[0], b[0]))]
+    named = [
+        (f"argument {i}", f"args[{i}]", v, w)
+        for i, (v, w) in enumerate(zip(a[0], b[0], strict=False))
+    ]
     named += [(f"argument {k}=", f"kwargs[{k!r}]", a[1][k], b[1].get(k)) for k in a[1]]
     for label, path, v, w in named:
         found = comparer.diff(v, w, path)
@@ -259,7 +273,8 @@ def encoded_difference(
         ex.get("sha") or ey.get("sha")
     ):
         return None  # neither could be pickled: equal type and repr is all we can check
-    return f"{label}: {ex.get('repr')} ({ex.get('error', 'pickled')}) vs {ey.get('repr')} ({ey.get('error', 'pickled')})"
+    left = f"{ex.get('repr')} ({ex.get('error', 'pickled')})"
+    return f"{label}: {left} vs {ey.get('repr')} ({ey.get('error', 'pickled')})"
 
 
 def _unpickled(encoded: dict[str, Any]) -> tuple[Any, bool]:

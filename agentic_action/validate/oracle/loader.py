@@ -163,7 +163,7 @@ def _kind(owner: Any, raw: Any) -> str | None:
 
 def _file_inside(module: types.ModuleType, root: Path) -> bool:
     file = getattr(module, "__file__", None)
-    return bool(file) and is_inside(Path(file), root)
+    return isinstance(file, str) and is_inside(Path(file), root)
 
 
 def _describe(exc: BaseException) -> str:

@@ -118,7 +118,7 @@ class Pins:
 
 
 def _fake_datetime(pins: Pins) -> type:
-    class datetime(_REAL_DATETIME, metaclass=_FakeClassMeta):  # noqa: N801 - mirrors the stdlib
+    class datetime(_REAL_DATETIME, metaclass=_FakeClassMeta):
         _real = _REAL_DATETIME
 
         @classmethod
@@ -127,7 +127,7 @@ def _fake_datetime(pins: Pins) -> type:
 
         @classmethod
         def utcnow(cls) -> Any:
-            return _REAL_DATETIME.fromtimestamp(pins.epoch(), _dt.timezone.utc).replace(tzinfo=None)
+            return _REAL_DATETIME.fromtimestamp(pins.epoch(), _dt.UTC).replace(tzinfo=None)
 
         @classmethod
         def today(cls) -> Any:
@@ -137,7 +137,7 @@ def _fake_datetime(pins: Pins) -> type:
 
 
 def _fake_date(pins: Pins) -> type:
-    class date(_REAL_DATE, metaclass=_FakeClassMeta):  # noqa: N801 - mirrors the stdlib
+    class date(_REAL_DATE, metaclass=_FakeClassMeta):
         _real = _REAL_DATE
 
         @classmethod

@@ -178,7 +178,9 @@ class RecordingSession:
     def _repoint(self, old: Any, new: Any) -> None:
         """Names bound to the original before wrapping (``from mod import f``) get the wrapper."""
         for module in list(sys.modules.values()):
-            if module is None or not loader.is_inside(Path(getattr(module, "__file__", "") or "/"), self.root):
+            if module is None or not loader.is_inside(
+                Path(getattr(module, "__file__", "") or "/"), self.root
+            ):
                 continue
             namespace = vars(module)
             for name, value in list(namespace.items()):

@@ -85,7 +85,7 @@ class WriteWatch:
 
 def _written_path(event: str, args: tuple[Any, ...]) -> str | None:
     if event == "open":
-        target, mode, flags = (tuple(args) + (None, None, None))[:3]
+        target, mode, flags = (*args, None, None, None)[:3]
         writing = (isinstance(flags, int) and flags & _WRITE_FLAGS) or (
             isinstance(mode, str) and any(c in mode for c in "wax+")
         )
