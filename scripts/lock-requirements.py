@@ -19,7 +19,6 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
-from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -43,14 +42,14 @@ def root_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[Require
 
 def resolve(roots: list[Requirement]) -> dict[str, str]:
     """name -> installed version for the roots and everything they need."""
-    env = {**default_environment(), "sys_platform": "linux", "platform_system": "Linux"}
+    linux = {"sys_platform": "linux", "platform_system": "Linux"}  # the runners' OS
     pinned: dict[str, str] = {}
     todo: list[tuple[Requirement, frozenset[str]]] = [(r, frozenset({""})) for r in roots]
     seen: set[tuple[str, frozenset[str]]] = set()
     while todo:
         requirement, extras_in_scope = todo.pop()
         if requirement.marker and not any(
-            requirement.marker.evaluate({**env, "extra": e}) for e in extras_in_scope
+            requirement.marker.evaluate({**linux, "extra": e}) for e in extras_in_scope
         ):
             continue
         name = canonicalize_name(requirement.name)
