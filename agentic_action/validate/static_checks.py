@@ -61,6 +61,7 @@ class StaticBaseline:
     files: tuple[str, ...]
     runs: tuple[ToolRun, ...]
     mypy_cache: Path | None = None
+    python: str | None = None  # the interpreter mypy resolves imports in (None: its own)
 
     @property
     def tools(self) -> tuple[str, ...]:
@@ -92,10 +93,14 @@ def static_baseline(
     timeout: float = DEFAULT_TIMEOUT,
     scratch: Path | None = None,
     commands: Commands | None = None,
+    python: str | None = None,
 ) -> StaticBaseline:
     """Run ``tools`` on HEAD's tree at ``root``. With ``scratch``, mypy's cache from this run is
     kept there and copied for each candidate (much faster when the files import big typed
-    libraries); without it, mypy runs with ``--no-incremental``."""
+    libraries); without it, mypy runs with ``--no-incremental``. ``python``: the interpreter
+    the repository's dependencies are installed in (mypy's ``--python-executable``; default:
+    mypy's own). ``commands`` replaces a tool's command (for example the repository's own mypy).
+    """
     root = root.resolve()
     checked = _check_files(root, files)
     chosen = _check_tools(tools)
@@ -105,8 +110,9 @@ def static_baseline(
         cache = scratch.resolve() / f"mypy-cache-{digest}"
         shutil.rmtree(cache, ignore_errors=True)
         cache.mkdir(parents=True)
-    runs = _run_all(root, checked, chosen, timeout, commands or {}, cache)
-    return StaticBaseline(root, checked, tuple(runs[tool] for tool in chosen), cache)
+    runs = _run_all(root, dict.fromkeys(chosen, checked), timeout, commands or {}, cache, python)
+    runs_in_order = tuple(runs[tool] for tool in chosen)
+    return StaticBaseline(root, checked, runs_in_order, cache, python)
 
 
 def run_static_checks(
@@ -143,7 +149,10 @@ def run_static_checks(
         if "mypy" in to_run and baseline.mypy_cache is not None:
             cache = Path(scratch) / "cache"
             shutil.copytree(baseline.mypy_cache, cache)
-        runs = _run_all(root, checked, tuple(to_run), timeout, commands or {}, cache)
+        # mypy sees the same file list as on HEAD (comparable results; callers of a changed
+        # function in the other files are checked too); ruff and semgrep only what changed.
+        files_for = {tool: baseline.files if tool == "mypy" else checked for tool in to_run}
+        runs = _run_all(root, files_for, timeout, commands or {}, cache, baseline.python)
     for tool in to_run:
         results[tool] = judge(baseline.run_for(tool), runs[tool], checked)
     return [results[tool] for tool in chosen]
@@ -226,12 +235,14 @@ def _only(run: ToolRun, files: set[str]) -> ToolRun:
 
 def _run_all(
     root: Path,
-    files: tuple[str, ...],
-    tools: tuple[str, ...],
+    files_for: dict[str, tuple[str, ...]],
     timeout: float,
     commands: Commands,
     mypy_cache: Path | None,
+    python: str | None,
 ) -> dict[str, ToolRun]:
+    """Run each tool on its files, concurrently (one thread per tool)."""
+    tools = tuple(files_for)
     if not tools:
         return {}
     with tempfile.TemporaryDirectory(prefix="agentic-static-") as work:
@@ -242,7 +253,16 @@ def _run_all(
             asked_for = commands.get(tool)
             command = find_command(tool, asked_for)
             cache = mypy_cache if tool == "mypy" else None
-            job = ToolJob(root, files, timeout, command, folder, cache, tuple(asked_for or ()))
+            job = ToolJob(
+                root,
+                files_for[tool],
+                timeout,
+                command,
+                folder,
+                cache,
+                tuple(asked_for or ()),
+                python,
+            )
             return run_tool(tool, job)
 
         with ThreadPoolExecutor(max_workers=len(tools), thread_name_prefix="static") as pool:

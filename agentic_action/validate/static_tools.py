@@ -82,6 +82,7 @@ class ToolJob:
     work: Path  # a writable scratch directory for this run only
     mypy_cache: Path | None = None  # None: mypy runs without incremental cache
     asked_for: tuple[str, ...] = ()  # the command the caller named, if any (for messages)
+    python: str | None = None  # the interpreter whose installed packages mypy should see
 
 
 def find_command(tool: str, override: Sequence[str] | None = None) -> tuple[str, ...] | None:
@@ -265,6 +266,8 @@ def _run_mypy(job: ToolJob, command: tuple[str, ...]) -> ToolRun:
         argv += ["--cache-dir", str(job.mypy_cache)]
     else:
         argv += ["--no-incremental", "--cache-dir", os.devnull]
+    if job.python is not None:
+        argv += ["--python-executable", job.python]
     if config is None:
         # A repository without mypy settings is not curated for it: unknown imports are not its
         # errors.

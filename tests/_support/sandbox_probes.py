@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,6 +154,25 @@ def survivors(marker: str, settle: float = 5.0) -> list[int]:
     while (found := processes_with(marker)) and time.monotonic() < deadline:
         time.sleep(0.05)
     return found
+
+
+@contextlib.contextmanager
+def host_dir_outside_tmp() -> Iterator[Path | None]:
+    """A fresh host directory that is not under /tmp (the sandbox hides /tmp behind a private
+    one), removed afterwards; None when there is no writable place for it."""
+    for base in (Path("/var/tmp"), Path.home()):
+        if not base.is_dir() or str(base.resolve()).startswith("/tmp"):
+            continue
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="agentic-sandbox-test-", dir=base))
+        except OSError:
+            continue
+        try:
+            yield folder.resolve()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    yield None
 
 
 def kill_marked(marker: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from static_trees import head_and_candidate
@@ -83,3 +85,41 @@ def test_a_warm_cache_from_head_still_sees_the_candidates_new_error(tmp_path: Pa
     assert result.outcome is CheckOutcome.FAILED
     assert "return-value" in result.detail
     assert any(scratch.iterdir())  # HEAD's cache was kept for the candidates
+
+
+def test_a_candidate_that_breaks_a_caller_in_another_checked_file_fails(tmp_path: Path) -> None:
+    caller = "from calc import label\n\n\ndef title() -> str:\n    return label(3).upper()\n"
+    files = {"calc.py": TYPED, "report.py": caller}
+    changed = TYPED.replace("def label(count: int) -> str:", "def label(count: int) -> int:")
+    changed = changed.replace('    return f"{count} items"', "    return count")
+    head, candidate = head_and_candidate(tmp_path, files, {"calc.py": changed})
+    baseline = static_baseline(head, ["calc.py", "report.py"], tools=("mypy",))
+    (result,) = run_static_checks(candidate, ["calc.py"], baseline)
+    assert result.outcome is CheckOutcome.FAILED
+    assert 'report.py:5 attr-defined "int" has no attribute "upper"' in result.detail
+
+
+def test_mypy_resolves_imports_in_the_interpreter_the_repository_uses(
+    tmp_path: Path, outside_tmp: Path
+) -> None:
+    env = outside_tmp / "env"  # the sandbox must see the interpreter: not under the host's /tmp
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    (site,) = env.glob("lib/python*/site-packages")
+    (site / "onlythere").mkdir()
+    (site / "onlythere" / "__init__.py").write_text("def size() -> int:\n    return 3\n")
+    (site / "onlythere" / "py.typed").write_text("")
+    files = {"calc.py": "from onlythere import size\n\nVALUE: int = size()\n"}
+    files["mypy.ini"] = "[mypy]\n"
+    changes = {"calc.py": "from onlythere import size\n\nVALUE: str = size()\n"}
+    head, candidate = head_and_candidate(tmp_path, files, changes)
+
+    ours = static_baseline(head, ["calc.py"], tools=("mypy",))
+    (blind,) = run_static_checks(candidate, ["calc.py"], ours)
+    assert blind.outcome is CheckOutcome.SKIPPED
+    assert "import-not-found" in blind.detail
+
+    python = str(env / "bin" / "python")
+    theirs = static_baseline(head, ["calc.py"], tools=("mypy",), python=python)
+    (seeing,) = run_static_checks(candidate, ["calc.py"], theirs)
+    assert seeing.outcome is CheckOutcome.FAILED
+    assert "calc.py:3 assignment" in seeing.detail
