@@ -83,7 +83,9 @@ class FakeGitHub:
         self.port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}{self.prefix}"
         self.state.base = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     # -- lifecycle ------------------------------------------------------------------------
     def __enter__(self) -> FakeGitHub:

@@ -47,12 +47,7 @@ def render(
     )
     lines += ["", "## Proven in the last run"]
     for result in accepted:
-        outcome = outcomes.get(result.target.key)
-        where = (
-            f"{outcome.destination}: {one_line(outcome.reason, 200)}"
-            if outcome
-            else "not published"
-        )
+        where = _where(outcomes.get(result.target.key))
         lines.append(f"- `{neutral(result.target.key)}` — {speed_phrase(result.speed)}; {where}")
     if not accepted:
         lines.append("_Nothing proven._")
@@ -66,3 +61,17 @@ def render(
         for r in rejected
     ] or ["_Nothing rejected._"]
     return cap("\n".join(lines) + "\n")
+
+
+def _where(outcome: PublishOutcome | None) -> str:
+    """Where a result is, in words that do not change when a rerun finds it already there."""
+    if outcome is None:
+        return "not published"
+    if outcome.destination == "patch":
+        return f"kept as a patch: {one_line(outcome.reason, 200)}"
+    links = [
+        f"{noun} #{url.rstrip('/').rsplit('/', 1)[-1]}"
+        for noun, url in (("draft PR", outcome.pr_url), ("issue", outcome.issue_url))
+        if url
+    ]
+    return ", ".join(links) or "on GitHub"

@@ -242,7 +242,10 @@ class Publisher:
         try:
             outcome = self._write_dashboard(results)
             if self.writer.count:
-                refresh_items(self.client.repo(), self.config.labels[0], self.state())
+                state = self.state()
+                refresh_items(self.client.repo(), self.config.labels[0], state)
+                if self.writer.created_labels:
+                    state.labels = {label.name for label in self.client.repo().get_labels()}
             return outcome
         except BudgetLow as low:
             return DashboardOutcome(None, False, str(low))

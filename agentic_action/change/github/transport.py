@@ -230,7 +230,9 @@ class Transport:
         at = parts.index("repos")
         scope = "/".join(parts[: at + 3]) + "/"
         cache = self.session.cache
-        for response in cache.filter(valid=True, expired=False):
+        # Read everything first: writing while sqlite iterates would wait on its own lock.
+        fresh = list(cache.filter(valid=True, expired=False))
+        for response in fresh:
             if _path(response.url).startswith(scope):
                 response.reset_expiration(requests_cache.EXPIRE_IMMEDIATELY)
                 cache.responses[response.cache_key] = response

@@ -37,6 +37,7 @@ class Writer:
         self.client = client
         self.config = config
         self.count = 0  # writes this run
+        self.created_labels = 0
 
     @property
     def repo(self) -> Repository:
@@ -59,6 +60,7 @@ class Writer:
                 if error.status != 422:  # 422: it exists already (created meanwhile)
                     raise
             self.count += 1
+            self.created_labels += 1
             existing.add(name)
 
     def create_issue(self, title: str, body: str, marker: Marker) -> Issue:
