@@ -29,13 +29,13 @@ from agentic_action.action.landing import (
     land,
     revalidate,
 )
+from agentic_action.change.github.markers import BRANCH_PREFIX, parse_marker
 from agentic_action.change.patch_git import patch_paths
 from agentic_action.change.patches import InvalidCidError, PatchStore, UnknownCidError, parse_cid
 from agentic_action.settings import Settings
 from agentic_action.workspace import Repository
 
 log = logging.getLogger("agentic_action")
-OPTIMIZER_LABEL = "agentic-optimizer"
 
 
 @dataclass(frozen=True)
@@ -116,15 +116,24 @@ def authority_problem(request: ChangeRequest, github: GitHubPort | None) -> str:
 
 
 def pull_request_problem(pull: PullInfo, bot_login: str) -> str:
-    """Why approving pull request ``pull`` as a whole cannot be done here."""
-    if pull.author != bot_login or OPTIMIZER_LABEL not in pull.labels:
+    """Why approving pull request ``pull`` as a whole cannot be done here.
+
+    The optimizer's pull requests are opened by its account (``bot_login``) from a branch
+    under ``agentic-optimizer/`` and carry its marker on the body's first line (GitHub mode's
+    conventions, ``change/github/markers.py``). A marker alone proves nothing: anyone can
+    write one; nobody else can open a pull request as the workflow's account.
+    """
+    marker = parse_marker(pull.body)
+    branch_ok = not pull.head_ref or pull.head_ref.startswith(BRANCH_PREFIX)
+    if pull.author != bot_login or marker is None or not branch_ok:
         return (
-            f"pull request #{pull.number} was not opened by the optimizer ({bot_login}, label "
-            f"{OPTIMIZER_LABEL!r}); only its own pull requests can be approved this way"
+            f"pull request #{pull.number} was not opened by the optimizer ({bot_login}, "
+            f"branch {BRANCH_PREFIX}..., marker on the first line of the body); only its own "
+            "pull requests can be approved this way"
         )
     return (
         f"merging pull request #{pull.number} needs GitHub mode, which this version of the "
-        "Action cannot do yet; approve the patch itself with `/approve <cid>`"
+        f"Action cannot do yet; to land its change as a patch, comment `/approve {marker.cid}`"
     )
 
 

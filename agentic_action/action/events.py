@@ -32,6 +32,7 @@ COMMANDS = ("auto", "optimize", "approve", "rollback")
 MAX_ISSUE_TARGETS = 50
 MAX_TARGET_LENGTH = 200
 _SCANNED_BODY = 65_536  # characters of an issue body read for targets
+_PULL_BODY = 4096
 
 Command = Literal["approve", "rollback"]
 Origin = Literal["comment", "review", "dispatch"]
@@ -39,6 +40,10 @@ Origin = Literal["comment", "review", "dispatch"]
 
 class UnsupportedEventError(ValueError):
     """The run was triggered by an event the optimizer does not handle."""
+
+
+class EventPayloadError(ValueError):
+    """The event payload lacks what its event type always carries."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,10 @@ class PullInfo:
     number: int
     author: str
     author_type: str
-    head_ref: str
+    head_ref: str  # "" when unknown (a comment's payload does not carry it)
     base_ref: str
     labels: tuple[str, ...]
+    body: str  # first 4 KiB: the optimizer's marker is on the first line
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,7 @@ def _review_event(payload: Mapping[str, Any], notes: tuple[str, ...]) -> Request
     author, author_type = _user(pr.get("user"))
     pull = PullInfo(
         number, author, author_type, str(head.get("ref", "")), str(base.get("ref", "")),
-        _labels(pr),
+        _labels(pr), str(pr.get("body") or "")[:_PULL_BODY],
     )  # fmt: skip
     return ChangeRequest("approve", (), login, "review", Thread(number, True), pull, notes)
 
@@ -228,7 +234,8 @@ def _clean_targets(raw: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _pull_from_issue(issue: Mapping[str, Any], number: int) -> PullInfo:
     author, author_type = _user(issue.get("user"))
-    return PullInfo(number, author, author_type, "", "", _labels(issue))
+    body = str(issue.get("body") or "")[:_PULL_BODY]
+    return PullInfo(number, author, author_type, "", "", _labels(issue), body)
 
 
 def _labels(item: Mapping[str, Any]) -> tuple[str, ...]:
@@ -248,5 +255,5 @@ def _dict(value: Any) -> Mapping[str, Any]:
 def _number(item: Mapping[str, Any], what: str) -> int:
     number = item.get("number")
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        raise ValueError(f"the event payload has no valid {what}.number (got {number!r})")
+        raise EventPayloadError(f"the event payload has no valid {what}.number (got {number!r})")
     return number

@@ -19,6 +19,7 @@ from agentic_action.action.commands import Commands, append_summary, write_outpu
 from agentic_action.action.events import (
     DEFAULT_BOT_LOGIN,
     ChangeRequest,
+    EventPayloadError,
     OptimizeRequest,
     Request,
     Skip,
@@ -66,8 +67,8 @@ def main(env: Mapping[str, str] | None = None, stream: TextIO | None = None) -> 
     except RepositoryError as error:
         hint = "" if input_value(environ, "repo") else " (did the job run actions/checkout?)"
         return _bad_input(commands, f"{error}{hint}", "Invalid input repo")
-    except ValueError as error:  # an unreadable or malformed event payload
-        return _bad_input(commands, str(error), "agentic-optimizer: bad event")
+    except EventPayloadError as error:
+        return _bad_input(commands, str(error), "agentic-optimizer: bad event payload")
     except Exception as error:
         log.exception("the run failed")
         commands.error(f"{type(error).__name__}: {error}", title="agentic-optimizer failed")
@@ -97,11 +98,11 @@ def _payload(path: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ValueError(
+        raise EventPayloadError(
             f"cannot read the event payload GITHUB_EVENT_PATH={path}: {error}"
         ) from None
     if not isinstance(data, dict):
-        raise ValueError(f"the event payload at {path} is not a JSON object")
+        raise EventPayloadError(f"the event payload at {path} is not a JSON object")
     return data
 
 

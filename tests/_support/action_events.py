@@ -107,6 +107,16 @@ def issue_comment(
     }
 
 
+PR_CID = "bafkreiezxdrddbvw7zufkct33prnsoze26wwranx2ijbaktaoeh3via46i"
+
+
+def optimizer_pr_body(cid: str = PR_CID) -> str:
+    return (
+        f"<!-- agentic-optimizer:change=shop-inventory-py-valid-codes-1a2b3c4d cid={cid} -->\n"
+        "## perf: `shop/inventory.py::valid_codes`\n"
+    )
+
+
 def pull_request_review(
     number: int,
     reviewer: str = "maintainer",
@@ -115,12 +125,15 @@ def pull_request_review(
     author: str = BOT,
     labels: tuple[str, ...] = ("agentic-optimizer",),
     head: str = "agentic-optimizer/valid-codes",
+    body: str | None = None,
 ) -> JSON:
+    """An approving review; by default of a pull request the optimizer opened (GitHub mode's
+    marker on the body's first line, its branch, its account)."""
     rec = obj.IssueRecord(
         number,
         2000 + number,
         "perf: valid_codes",
-        "",
+        optimizer_pr_body() if body is None else body,
         author,
         "2026-11-01T00:00:00Z",
         "2026-11-01T00:00:00Z",

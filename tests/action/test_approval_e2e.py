@@ -202,15 +202,21 @@ def test_dispatch_with_a_bad_or_unknown_cid_is_an_input_error(
 
 
 @pytest.mark.parametrize(
-    ("author", "labels", "words"),
+    ("review", "words"),
     [
-        ("someone", ("agentic-optimizer",), "was not opened by the optimizer"),
-        (ev.BOT, ("agentic-optimizer",), "needs GitHub mode"),
+        ({"author": "someone"}, "was not opened by the optimizer"),
+        ({"head": "feature/x"}, "was not opened by the optimizer"),
+        ({"body": "Please merge"}, "was not opened by the optimizer"),
+        (
+            {},
+            f"needs GitHub mode, which this version of the Action cannot do yet; to land its "
+            f"change as a patch, comment `/approve {ev.PR_CID}`",
+        ),
     ],
-    ids=["foreign-pull-request", "optimizer-pull-request"],
+    ids=["other-author", "other-branch", "no-marker", "optimizer-pull-request"],
 )
 def test_an_approving_review_is_answered_and_changes_nothing(
-    tmp_path: Path, github: FakeGitHub, author: str, labels: tuple[str, ...], words: str
+    tmp_path: Path, github: FakeGitHub, review: dict[str, str], words: str
 ) -> None:
     from action_runner import ActionRunner
 
@@ -218,7 +224,7 @@ def test_an_approving_review_is_answered_and_changes_nothing(
     workspace = make_repo(tmp_path / "repo", {"README.md": "# x\n"})
     run = ActionRunner(tmp_path, workspace).run(
         "pull_request_review",
-        ev.pull_request_review(number, author=author, labels=labels),
+        ev.pull_request_review(number, **review),  # type: ignore[arg-type]
         inputs={"github-token": ev.TOKEN},
         env={"GITHUB_API_URL": github.base_url},
         ref=f"refs/pull/{number}/merge",

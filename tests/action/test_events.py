@@ -7,6 +7,7 @@ import pytest
 
 from agentic_action.action.events import (
     ChangeRequest,
+    EventPayloadError,
     OptimizeRequest,
     Skip,
     UnsupportedEventError,
@@ -121,5 +122,5 @@ def test_a_command_input_on_another_event_is_ignored_with_a_note() -> None:
 def test_unsupported_events_and_broken_payloads_are_refused() -> None:
     with pytest.raises(UnsupportedEventError, match="'pull_request_target' is not handled"):
         parse_event("pull_request_target", {})
-    with pytest.raises(ValueError, match=r"issue\.number"):
+    with pytest.raises(EventPayloadError, match=r"issue\.number"):
         parse_event("issue_comment", {"action": "created", "comment": {"body": "/approve x"}})

@@ -117,3 +117,18 @@ def test_main_refuses_each_invalid_input_with_an_error_naming_it(
     assert f"input '{name}'" in error.data
     assert words in error.data
     assert output.read_text() == ""  # no outputs: nothing ran
+
+
+def test_main_refuses_an_unreadable_event_payload(tmp_path: Path) -> None:
+    stream = io.StringIO()
+    payload = tmp_path / "event.json"
+    payload.write_text("{not json")
+    env = {
+        "GITHUB_EVENT_NAME": "issue_comment",
+        "GITHUB_EVENT_PATH": str(payload),
+        "GITHUB_WORKSPACE": str(tmp_path),
+    }
+    assert main(env, stream) == EXIT_BAD_INPUT
+    (error,) = [c for c in parse_commands(stream.getvalue()) if c.name == "error"]
+    assert error.properties["title"] == "agentic-optimizer: bad event payload"
+    assert str(payload) in error.data
