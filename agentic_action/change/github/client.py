@@ -65,11 +65,12 @@ class GitHubClient:
             self._repo = self.github.get_repo(self.repo_name)
         return self._repo
 
-    def budget_reason(self) -> str | None:
-        """Why writing must stop now (budget below threshold), refreshing stale knowledge first."""
+    def budget_reason(self, cost: int = 0) -> str | None:
+        """Why writing must stop now (``cost`` more requests would take the budget below the
+        threshold), refreshing stale knowledge of the budget first (GET /rate_limit, free)."""
         if self.limiter.budget_is_stale():
             self.rate_limit()
-        return self.limiter.low_budget_reason()
+        return self.limiter.low_budget_reason(cost)
 
     def api_stats(self) -> ApiStats:
         return self.transport.stats

@@ -39,6 +39,9 @@ from agentic_action.change.github.writes import BudgetLow, Writer
 from agentic_action.model import FunctionTarget, OptimizationResult
 
 
+ITEM_COST = 6  # most requests one item can take: issue, PR, labels, lookups after a 5xx
+
+
 def _patch(reason: str) -> PublishOutcome:
     return PublishOutcome("patch", reason)
 
@@ -134,7 +137,7 @@ class Publisher:
             item.diff,
             commit_message(title, marker.slug, marker.cid),
         )
-        self.writer.guard()
+        self.writer.guard(cost=ITEM_COST)  # do not start what the budget cannot finish
         pushed = push_branch(item.repo_path, branch, marker.slug, commit, self.config.token)
         if not pushed.ok:
             return _patch(pushed.reason)
@@ -164,6 +167,7 @@ class Publisher:
         limit = self._limit_reason(state, pull=False) if is_new else None
         if limit is not None:
             return _patch(limit)
+        self.writer.guard(cost=ITEM_COST)
         self._ensure_labels(state)
         known, created = self._upsert_issue(item, marker, state)
         return PublishOutcome(

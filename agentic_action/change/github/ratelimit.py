@@ -82,10 +82,11 @@ class RateLimiter:
         now = self.tuning.clock()
         return now - budget.observed_at > self.tuning.budget_max_age or now >= budget.reset
 
-    def low_budget_reason(self) -> str | None:
-        """Why we must stop writing (remaining below the threshold), or None."""
+    def low_budget_reason(self, cost: int = 0) -> str | None:
+        """Why we must stop writing (``cost`` more requests would leave less than the
+        threshold), or None."""
         budget = self.budget
-        if budget is None or budget.remaining >= self.threshold:
+        if budget is None or budget.remaining - cost >= self.threshold:
             return None
         return (
             f"GitHub API budget low: {budget.remaining} of {budget.limit} core requests left, "

@@ -43,8 +43,8 @@ class Writer:
     def repo(self) -> Repository:
         return self.client.repo()
 
-    def guard(self) -> None:
-        reason = self.client.budget_reason()
+    def guard(self, cost: int = 0) -> None:
+        reason = self.client.budget_reason(cost)
         if reason is not None:
             raise BudgetLow(reason)
 
