@@ -98,7 +98,7 @@ class GitHubConfig:
         label_tuple: tuple[str, ...] = DEFAULT_LABELS
         if labels is not None:
             label_tuple = tuple(x.strip() for x in labels[1].split(","))
-            _check_labels(labels[0], label_tuple)
+            _check_labels(labels[0], label_tuple, labels[1])
         return cls(
             token=token[1] if token else None,
             repo=repo[1] if repo else None,
@@ -171,11 +171,13 @@ def _check_url(name: str, value: str) -> None:
         )
 
 
-def _check_labels(name: str, labels: tuple[str, ...]) -> None:
+def _check_labels(name: str, labels: tuple[str, ...], raw: str | None = None) -> None:
     if not labels:
         raise GitHubConfigError(f"{name} is empty; give at least one label, e.g. agentic-optimizer")
     for label in labels:
         if not label or len(label) > _LABEL_MAX or "," in label:
+            given = f"{name}={raw!r}" if raw is not None else name
             raise GitHubConfigError(
-                f"{name} has label {label!r}; labels are 1-{_LABEL_MAX} characters without commas"
+                f"{given} has label {label!r}; give comma-separated labels of "
+                f"1-{_LABEL_MAX} characters, without commas inside a label"
             )

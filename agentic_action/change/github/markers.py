@@ -61,8 +61,8 @@ def neutral(text: str) -> str:
     """Untrusted text made inert in markdown: no HTML (so no fake markers), no @-mentions
     that would ping people, no ``#123`` references that a merge could close."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = re.sub(r"@(?=[A-Za-z0-9])", "@&#8203;", text)
-    return re.sub(r"#(?=\d)", "#&#8203;", text)
+    text = re.sub(r"#(?=\d)", "#&#8203;", text)  # before "@": its entity has a "#8"
+    return re.sub(r"@(?=[A-Za-z0-9])", "@&#8203;", text)
 
 
 def one_line(text: str, limit: int = 300) -> str:
