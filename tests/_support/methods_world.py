@@ -1,0 +1,102 @@
+"""A real project for the LLM methods: a git repository, its baseline, the run's proof services.
+
+    with method_project(tmp_path, FILES) as project:
+        target = project.target("pkg/mod.py", "evens")
+        outcome = method.optimize(target, project.source("pkg/mod.py"), project.ctx)
+
+Everything is real: the repository is a git repo, the baseline runs pytest with per-test coverage
+in the sandbox, ``project.ctx.prove`` checks candidates in fresh worktrees through the gate.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fake_openai import FakeOpenAI
+from gitrepos import make_repo
+
+from agentic_action.agents import AgentContext, ProofServices
+from agentic_action.llm import LLMConfig, Router, open_router
+from agentic_action.model import FunctionTarget
+from agentic_action.validate.baseline import run_baseline
+from agentic_action.validate.pipeline import GateConfig
+from agentic_action.validate.pytest_runner import PytestOptions
+from agentic_action.workspace import Repository, Worktrees
+
+
+@dataclass
+class Project:
+    repo: Path
+    services: ProofServices
+    ctx: AgentContext
+    files: dict[str, str] = field(default_factory=dict)
+
+    def target(self, file: str, qualname: str) -> FunctionTarget:
+        tree = ast.parse(self.files[file])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name == qualname.split(".")[-1]:
+                start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                return FunctionTarget(file, qualname, start, node.end_lineno or node.lineno)
+        raise ValueError(f"{qualname} not in {file}")
+
+    def source(self, file: str) -> str:
+        return self.files[file]
+
+
+@contextmanager
+def method_project(base: Path, files: dict[str, str]) -> Iterator[Project]:
+    """A git repository of ``files`` under ``base``, its green baseline and proof services."""
+    repo = make_repo(base / "repo", files)
+    worktrees = Worktrees(Repository(repo), base / "worktrees")
+    options = PytestOptions(python=sys.executable, timeout=120)
+    scratch = base / "scratch"
+    scratch.mkdir()
+    try:
+        with worktrees.checkout("baseline") as root:
+            baseline = run_baseline(root, options, scratch)
+            assert baseline.usable, baseline.describe()
+            services = ProofServices(
+                worktrees=worktrees,
+                baseline=baseline,
+                config=GateConfig(options, 80.0, scratch),
+                original_root=root,
+                sources={f: t for f, t in files.items() if f.endswith(".py")},
+            )
+            yield Project(repo, services, AgentContext(services), dict(files))
+    finally:
+        worktrees.close()
+
+
+def fake_config(server: FakeOpenAI, *models: str, **fields: Any) -> LLMConfig:
+    """A config for the scripted server: no budget unless given, fast retries, no fallbacks."""
+    defaults: dict[str, Any] = {
+        "provider": models[0] if models else "openai/fake-a",
+        "fallbacks": tuple(models[1:]),
+        "api_base": server.url,
+        "api_key": "test",
+        "budget_usd": None,
+        "monthly_budget_usd": None,
+        "backoff_seconds": 0.01,
+        "max_retries": 0,
+        "timeout": 10.0,
+    }
+    return LLMConfig(**{**defaults, **fields})
+
+
+def fake_router(server: FakeOpenAI, state_dir: Path | None = None, **fields: Any) -> Router:
+    return open_router(fake_config(server, **fields), state_dir)
+
+
+def fenced(code: str, prose: str = "Faster:") -> str:
+    return f"{prose}\n\n```python\n{code.strip()}\n```\n"
+
+
+def temporary_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="methods-"))
