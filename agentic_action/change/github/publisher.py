@@ -38,7 +38,6 @@ from agentic_action.change.github.transport import ApiStats, ApiUnavailable
 from agentic_action.change.github.writes import BudgetLow, Writer
 from agentic_action.model import FunctionTarget, OptimizationResult
 
-
 ITEM_COST = 6  # most requests one item can take: issue, PR, labels, lookups after a 5xx
 
 
