@@ -69,6 +69,9 @@ class Candidate:
     # Files the candidate adds besides the target (e.g. generated tests shipped with the change):
     # (repository-relative path, content). The gate writes them; the patch includes them.
     extra_files: tuple[tuple[str, str], ...] = ()
+    # "performance" changes must be measured faster; "robustness" fixes (chaos) must not be slower
+    # in a way that matters, but are not required to be faster.
+    purpose: str = "performance"
 
 
 @dataclass(frozen=True)

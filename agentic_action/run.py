@@ -24,6 +24,7 @@ from agentic_action.plan.rank import rank_targets
 from agentic_action.settings import Settings, SettingsError
 from agentic_action.validate.baseline import Baseline, run_baseline
 from agentic_action.validate.pipeline import GateConfig
+from agentic_action.validate.proof import ProofPlan, prepare_proof
 from agentic_action.validate.pytest_runner import PytestOptions
 from agentic_action.validate.sandbox import isolation_description, isolation_level
 from agentic_action.workspace import Repository, Worktrees
@@ -50,6 +51,7 @@ class RunReport:
     profile_note: str = ""
     functions_examined: int = 0
     no_candidate: dict[str, str] = field(default_factory=dict)  # target key -> why
+    recording: dict[str, str] = field(default_factory=dict)  # target key -> inputs recorded
     results: list[OptimizationResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -141,10 +143,17 @@ def _optimize_from(
         reason = f"not validated: the baseline test run is not green ({baseline.describe()})"
         report.results = _unvalidated(settings, targets, report, reason)
         return
+    proof = _prepare_proof(settings, base_root, targets, baseline, scratch, report)
     services = ProofServices(
         worktrees=worktrees,
         baseline=baseline,
-        config=GateConfig(options, settings.min_test_coverage, scratch),
+        config=GateConfig(
+            options,
+            settings.min_test_coverage,
+            scratch,
+            proof=proof,
+            full_suite_runs=2 if settings.validation_level == "thorough" else 1,
+        ),
         original_root=base_root,
         sources=report.discovery.sources,
     )
@@ -169,6 +178,41 @@ def _optimize_from(
         report.results.extend(agent.results)
         if not agent.results:
             report.no_candidate[agent.target.key] = agent.note or "nothing proposed"
+
+
+def _prepare_proof(
+    settings: Settings,
+    base_root: Path,
+    targets: list[FunctionTarget],
+    baseline: Baseline,
+    scratch: Path,
+    report: RunReport,
+) -> ProofPlan:
+    plan = ProofPlan(
+        level=settings.validation_level,
+        original_root=base_root,
+        python=settings.python,
+        min_speedup=settings.min_speedup,
+        benchmark_seconds=settings.benchmark_seconds,
+        float_rel_tol=settings.float_tolerance,
+        timeout=settings.test_timeout,
+    )
+    if not plan.measures:
+        report.notes.append(
+            "Validation level 'quick': behaviour and speed were not measured; accepted changes "
+            "are proven by the repository's tests only."
+        )
+        return plan
+    tests: set[str] = set()
+    if baseline.coverage is not None:
+        for target in targets:
+            lines = range(target.start_line, target.end_line + 1)
+            tests |= baseline.coverage.tests_for(target.file, lines)
+    plan = prepare_proof(plan, targets, sorted(tests), scratch)
+    if plan.recording is not None:
+        for target in targets:
+            report.recording[target.key] = plan.recording.for_target(target).describe()
+    return plan
 
 
 def _eligible(

@@ -72,7 +72,19 @@ class Settings(BaseModel):
         "before a candidate for it can be accepted.",
     )
     min_speedup: float = Field(
-        0.05, ge=0, le=10, description="Minimum speedup to accept (0.05=5%)."
+        0.05,
+        ge=0,
+        le=10,
+        description="Minimum speedup to accept (0.05 = 5%; at least 10% for calls under 10 µs).",
+    )
+    benchmark_seconds: float = Field(
+        3.0, gt=0, le=600, description="Seconds of measuring per candidate (benchmark budget)."
+    )
+    float_tolerance: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Relative tolerance when comparing floats in behaviour checks (0: exact).",
     )
     test_timeout: float = Field(900.0, gt=0, description="Seconds one test-suite run may take.")
     max_candidates: int = Field(0, ge=0, description="Stop after this many candidates (0: no cap).")

@@ -13,7 +13,7 @@ from agentic_action.model import OptimizationResult, SpeedEvidence, Status
 from agentic_action.run import RunReport
 
 SCHEMA_VERSION = 1
-SPEED_NOT_MEASURED = "speed was not measured: this version proves correctness only"
+SPEED_NOT_MEASURED = "speed was not measured (see the benchmark check, or validation level quick)"
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -101,6 +101,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
             "skipped_files": [dataclasses.asdict(p) for p in found.skipped],
             "no_candidate": dict(sorted(report.no_candidate.items())),
             "profile": report.profile_note,
+            "recorded_inputs": dict(sorted(report.recording.items())),
         },
         "results": [result_to_json(r) for r in report.results],
         "totals": {

@@ -27,9 +27,17 @@ def _row(result: OptimizationResult) -> str:
     checks = " ".join(f"{c.name} {CHECK_ICONS[c.outcome]}" for c in result.checks) or "—"
     patch = f"`{result.patch.cid}`" if result.patch else ""
     return (
-        f"| {ICONS[result.status]} | `{result.target.key}` | {rules} | "
+        f"| {ICONS[result.status]} | `{result.target.key}` | {rules} | {_speed(result)} | "
         f"{result.status.value}: {_cell(result.reason)} | {checks} | {patch} |"
     )
+
+
+def _speed(result: OptimizationResult) -> str:
+    speed = result.speed
+    if speed is None:
+        return "not measured"
+    interval = f"95% CI {speed.ci_low:.2f}–{speed.ci_high:.2f}"
+    return f"**{speed.speedup:.2f}x** ({interval}, n={speed.samples})"
 
 
 def render_summary(report: RunReport) -> str:
@@ -49,15 +57,21 @@ def render_summary(report: RunReport) -> str:
     if report.results:
         lines += [
             "",
-            "| | Target | Rewrites | Result | Checks | Patch CID |",
-            "|---|---|---|---|---|---|",
+            "| | Target | Rewrites | Speed | Result | Checks | Patch CID |",
+            "|---|---|---|---|---|---|---|",
             *(_row(r) for r in report.results),
         ]
-        if not any(r.speed for r in report.results):
+        if report.settings.validation_level == "quick":
             lines += [
                 "",
-                "Speed was **not measured** in this run: accepted changes are proven to pass the "
-                "repository's tests, not yet proven faster.",
+                "Validation level `quick`: speed and behaviour were **not measured**; accepted "
+                "changes are proven to pass the repository's tests, not proven faster.",
+            ]
+        else:
+            lines += [
+                "",
+                "Speed: median ratio of paired CPU-time samples on the function's real recorded "
+                "inputs, original vs candidate interleaved (see docs/methodology.md).",
             ]
     else:
         lines += ["", "No candidate changes were found for the targets."]
@@ -113,6 +127,7 @@ def _plan_lines(report: RunReport) -> list[str]:
     lines += [f"- Glob `{g}` matched no tracked file" for g in found.unmatched_globs]
     lines += [f"- Skipped `{p.file}`: {p.reason}" for p in found.problems]
     lines += [f"- Not a target `{p.file}`: {p.reason}" for p in found.skipped[:20]]
+    lines += [f"- Inputs of `{key}`: {text}" for key, text in sorted(report.recording.items())]
     reasons: dict[str, int] = {}
     for why in report.no_candidate.values():
         reasons[why] = reasons.get(why, 0) + 1

@@ -1,26 +1,45 @@
 """The proof gate: every check a candidate must pass, cheapest first; the first failure stops it.
 
-Order: syntax (in memory) -> coverage precondition (no process) -> import (one process) ->
-affected tests (the tests that executed the function on HEAD) -> full suite (once, for a
-candidate that passed everything else). A candidate that is not accepted explains why.
+Stages (checks within one stage are independent and run concurrently):
+
+1. ``syntax`` (in memory)
+2. ``coverage`` (no process: were the changed lines executed by the tests on HEAD?)
+3. ``import`` (one process: the module loads from the worktree, not an installed copy)
+4. ``affected-tests`` (the tests that executed the function on HEAD) with ``ruff``,
+   ``semgrep`` and ``mypy`` (by validation level) alongside
+5. the method's own checks (generated tests, fault plans), if any
+6. ``behaviour`` (recorded real inputs replayed on original and candidate)
+7. ``benchmark`` (speed on the same inputs, interleaved, with a confidence interval)
+8. ``full-suite`` (once; twice at the ``thorough`` level)
+
+A candidate that is not accepted says which check stopped it and why.
 """
 
 from __future__ import annotations
 
-import ast
-import difflib
-import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from agentic_action.model import Candidate, CheckOutcome, CheckResult, SpeedEvidence
 from agentic_action.validate.baseline import Baseline
-from agentic_action.validate.coverage_map import judge_coverage
-from agentic_action.validate.pytest_runner import PytestOptions, run_pytest
-from agentic_action.validate.sandbox import run_sandboxed
+from agentic_action.validate.checks import (
+    changed_lines,
+    check_coverage,
+    check_import,
+    check_syntax,
+    check_tests,
+    module_name,
+)
+from agentic_action.validate.proof import ProofPlan, behaviour_check, speed_check, static_checks
+from agentic_action.validate.pytest_runner import PytestOptions
 
-IMPORT_TIMEOUT = 120.0
+__all__ = ["GateConfig", "GateVerdict", "changed_lines", "module_name", "run_gate"]
+
+Extra = Callable[[Path, Candidate], list[CheckResult]]
+Stage = list[Callable[[], list[CheckResult]]]
+FAILING = (CheckOutcome.FAILED, CheckOutcome.ERROR)
 
 
 @dataclass(frozen=True)
@@ -28,6 +47,8 @@ class GateConfig:
     options: PytestOptions
     min_test_coverage: float
     scratch: Path
+    proof: ProofPlan | None = None  # None: correctness only (syntax, coverage, import, tests)
+    full_suite_runs: int = 1
 
 
 @dataclass(frozen=True)
@@ -36,108 +57,6 @@ class GateVerdict:
     reason: str
     checks: tuple[CheckResult, ...]
     speed: SpeedEvidence | None = None
-
-
-def changed_lines(original: str, new: str) -> set[int]:
-    """1-based lines of ``original`` that the new text replaces or deletes (or inserts beside)."""
-    old_lines = original.splitlines()
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new.splitlines(), autojunk=False)
-    changed: set[int] = set()
-    for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
-        if tag in ("replace", "delete"):
-            changed.update(range(i1 + 1, i2 + 1))
-        elif tag == "insert":
-            changed.add(min(i1 + 1, max(len(old_lines), 1)))
-    return changed
-
-
-def module_name(file: str) -> str:
-    parts = file.removesuffix(".py").split("/")
-    if parts[0] == "src" and len(parts) > 1:
-        parts = parts[1:]
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-def check_syntax(candidate: Candidate) -> CheckResult:
-    started = time.perf_counter()
-    try:
-        compile(candidate.new_source, candidate.target.file, "exec", dont_inherit=True)
-    except SyntaxError as error:
-        detail = f"{error.msg} (line {error.lineno})"
-        return CheckResult("syntax", CheckOutcome.FAILED, detail, time.perf_counter() - started)
-    return CheckResult("syntax", CheckOutcome.PASSED, "compiles", time.perf_counter() - started)
-
-
-def check_coverage(
-    candidate: Candidate, original: str, baseline: Baseline, minimum: float
-) -> tuple[CheckResult, tuple[str, ...]]:
-    """Are the changed lines proven by tests that ran on HEAD? Returns the affected tests too."""
-    if baseline.coverage is None:
-        detail = "no per-test coverage from the baseline run, so the change cannot be proven"
-        return CheckResult("coverage", CheckOutcome.FAILED, detail), ()
-    target = candidate.target
-    tree = ast.parse(original)
-    changed = changed_lines(original, candidate.new_source)
-    verdict = judge_coverage(
-        baseline.coverage, target.file, tree, target.start_line, target.end_line, changed
-    )
-    data = {
-        "function_percent": round(verdict.function_percent, 1),
-        "changed_statements": verdict.changed_statements,
-        "uncovered_changed_lines": list(verdict.uncovered_changed),
-        "tests": len(verdict.tests),
-    }
-    failed = not verdict.tests or verdict.uncovered_changed or verdict.function_percent < minimum
-    detail = verdict.describe()
-    if verdict.function_percent < minimum:
-        detail += f" (below the required {minimum:.0f}%)"
-    outcome = CheckOutcome.FAILED if failed else CheckOutcome.PASSED
-    return CheckResult("coverage", outcome, detail, 0.0, data), verdict.tests
-
-
-def check_import(root: Path, candidate: Candidate, options: PytestOptions) -> CheckResult:
-    """Import the changed module from the worktree and prove it is the worktree's copy."""
-    name = module_name(candidate.target.file)
-    expected = str((root / candidate.target.file).resolve())
-    code = (
-        "import importlib, os, sys\n"
-        f"module = importlib.import_module({name!r})\n"
-        "where = os.path.realpath(module.__file__ or '')\n"
-        f"sys.exit(0 if where == {expected!r} else 3)\n"
-    )
-    paths = [str(root / "src")] if (root / "src").is_dir() else []
-    result = run_sandboxed(
-        [options.python, "-c", code],
-        cwd=root,
-        timeout=IMPORT_TIMEOUT,
-        extra_env={"PYTHONPATH": ":".join([*paths, str(root)])},
-    )
-    if result.ok:
-        return CheckResult("import", CheckOutcome.PASSED, f"imports as {name}", result.seconds)
-    if result.returncode == 3:
-        detail = f"{name} resolved to an installed copy, not the worktree; cannot test the change"
-        return CheckResult("import", CheckOutcome.ERROR, detail, result.seconds)
-    return CheckResult("import", CheckOutcome.FAILED, result.tail(12), result.seconds)
-
-
-def check_tests(
-    root: Path, config: GateConfig, name: str, label: str, test_ids: tuple[str, ...] | None
-) -> CheckResult:
-    outcome, _ = run_pytest(
-        root, config.options, scratch=config.scratch, name=label, test_ids=test_ids
-    )
-    data = {"tests": outcome.total, "failed": list(outcome.failed)}
-    if outcome.green and not outcome.no_tests:
-        return CheckResult(name, CheckOutcome.PASSED, outcome.describe(), outcome.seconds, data)
-    detail = outcome.describe()
-    if outcome.output_tail and outcome.failed:
-        detail += "\n" + outcome.output_tail[-1500:]
-    return CheckResult(name, CheckOutcome.FAILED, detail, outcome.seconds, data)
-
-
-Extra = Callable[[Path, Candidate], list[CheckResult]]
 
 
 def run_gate(
@@ -158,29 +77,82 @@ def run_gate(
     checks.append(coverage)
     if coverage.outcome is not CheckOutcome.PASSED:
         return _stop(checks, f"not provable by the repository's tests: {coverage.detail}")
+    problem = _write(root, candidate)
+    if problem:
+        return _stop(checks, problem)
+    speed: list[SpeedEvidence | None] = [None]
+    for stage in _stages(root, candidate, config, tests, extra_checks, label, speed):
+        results = _run_stage(stage)
+        checks.extend(results)
+        failed = next((c for c in results if c.outcome in FAILING), None)
+        if failed is not None:
+            return _stop(checks, f"{failed.name} {failed.outcome.value}: {_first_line(failed)}")
+    return GateVerdict(True, "all checks passed", tuple(checks), speed[0])
+
+
+def _stages(
+    root: Path,
+    candidate: Candidate,
+    config: GateConfig,
+    tests: tuple[str, ...],
+    extra: Extra | None,
+    label: str,
+    speed: list[SpeedEvidence | None],
+) -> list[Stage]:
+    options, scratch, plan = config.options, config.scratch, config.proof
+
+    def affected() -> list[CheckResult]:
+        return [check_tests(root, options, scratch, "affected-tests", f"{label}-affected", tests)]
+
+    def static() -> list[CheckResult]:
+        return static_checks(plan, root, candidate) if plan else []
+
+    def behaviour() -> list[CheckResult]:
+        check = behaviour_check(plan, root, candidate) if plan else None
+        return [check] if check else []
+
+    def benchmark() -> list[CheckResult]:
+        if plan is None:
+            return []
+        check, speed[0] = speed_check(plan, root, candidate)
+        return [check] if check else []
+
+    def full(run: int) -> Callable[[], list[CheckResult]]:
+        name = "full-suite" if run == 1 else f"full-suite-{run}"
+        return lambda: [check_tests(root, options, scratch, name, f"{label}-full{run}", None)]
+
+    stages: list[Stage] = [
+        [lambda: [check_import(root, candidate, options)]],
+        [affected, static],
+    ]
+    if extra is not None:
+        stages.append([lambda: extra(root, candidate)])
+    stages += [[behaviour], [benchmark]]
+    stages += [[full(run)] for run in range(1, config.full_suite_runs + 1)]
+    return stages
+
+
+def _run_stage(stage: Stage) -> list[CheckResult]:
+    if len(stage) == 1:
+        return stage[0]()
+    with ThreadPoolExecutor(max_workers=len(stage)) as pool:
+        return [check for results in pool.map(lambda step: step(), stage) for check in results]
+
+
+def _write(root: Path, candidate: Candidate) -> str | None:
     (root / candidate.target.file).write_text(candidate.new_source, encoding="utf-8")
     for rel, content in candidate.extra_files:
         path = (root / rel).resolve()
         if not path.is_relative_to(root.resolve()) or path.exists():
-            return _stop(checks, f"extra file {rel!r} is outside the worktree or already exists")
+            return f"extra file {rel!r} is outside the worktree or already exists"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    steps: list[Callable[[], CheckResult]] = [
-        lambda: check_import(root, candidate, config.options),
-        lambda: check_tests(root, config, "affected-tests", f"{label}-affected", tests),
-    ]
-    for step in steps:
-        checks.append(step())
-        if checks[-1].outcome is not CheckOutcome.PASSED:
-            return _stop(checks, f"{checks[-1].name} {checks[-1].outcome.value}")
-    for extra in extra_checks(root, candidate) if extra_checks else []:
-        checks.append(extra)
-        if extra.outcome in (CheckOutcome.FAILED, CheckOutcome.ERROR):
-            return _stop(checks, f"{extra.name} {extra.outcome.value}: {extra.detail[:300]}")
-    checks.append(check_tests(root, config, "full-suite", f"{label}-full", None))
-    if checks[-1].outcome is not CheckOutcome.PASSED:
-        return _stop(checks, "the full test suite fails with the change")
-    return GateVerdict(True, "all checks passed", tuple(checks))
+    return None
+
+
+def _first_line(check: CheckResult) -> str:
+    lines = check.detail.strip().splitlines()
+    return lines[0][:300] if lines else ""
 
 
 def _stop(checks: list[CheckResult], reason: str) -> GateVerdict:
