@@ -70,6 +70,7 @@ def test_rerun_with_nothing_changed_writes_nothing_and_reads_from_cache_or_304(
     assert world.remote_head(branch_name(target_slug(result().target))) == head
     stats = again.api_stats()
     assert stats.writes == 0 and stats.cached_share >= 0.9
+    assert world.fake.calls("GET", r"/issues/\d+$") == []  # no lazy per-issue completion
 
 
 def test_new_patch_for_the_same_target_updates_the_open_pr_and_moves_its_branch(

@@ -104,7 +104,7 @@ def as_known(issue: Issue) -> Known | None:
     marker = parse_marker(issue.body)
     if marker is None:
         return None
-    pull = issue.pull_request
+    pull = issue.pull_request if is_pull(issue) else None
     return Known(
         handle=issue,
         marker=marker,
@@ -112,11 +112,17 @@ def as_known(issue: Issue) -> Known | None:
         url=issue.html_url,
         title=issue.title,
         body=issue.body or "",
-        is_pull=pull is not None,
+        is_pull=is_pull(issue),
         state=issue.state,
         merged=pull is not None and pull.merged_at is not None,
         labels=frozenset(label.name for label in issue.labels),
     )
+
+
+def is_pull(issue: Issue) -> bool:
+    """Whether an issues-list entry is a PR, without PyGithub's lazy completion: reading
+    ``issue.pull_request`` on a plain issue (GitHub omits the key) costs a GET per issue."""
+    return "/pull/" in issue.html_url
 
 
 def just_made(handle: Issue | PullRequest, marker: Marker, labels: tuple[str, ...]) -> Known:

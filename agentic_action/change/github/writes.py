@@ -18,7 +18,7 @@ from github.Repository import Repository
 from agentic_action.change.github.client import GitHubClient
 from agentic_action.change.github.config import GitHubConfig
 from agentic_action.change.github.markers import Marker, parse_marker
-from agentic_action.change.github.state import Known
+from agentic_action.change.github.state import Known, is_pull
 from agentic_action.change.github.transport import ApiUnavailable
 
 T = TypeVar("T")
@@ -69,7 +69,7 @@ class Writer:
 
         def find() -> Issue | None:
             for issue in self.repo.get_issues(state="open", labels=[self.config.labels[0]]):
-                if issue.pull_request is None and parse_marker(issue.body) == marker:
+                if not is_pull(issue) and parse_marker(issue.body) == marker:
                     return issue
             return None
 
