@@ -160,8 +160,8 @@ class FakeGitHub:
     ) -> None:
         """Make the next ``times`` requests matching ``method`` and regex ``path`` fail.
 
-        ``hang`` > 0 sleeps that long and then answers normally (the write is applied, as a
-        real server may do after the client gave up); status 403 with ``retry_after`` is a
+        ``hang`` > 0 applies the request, then waits that long before answering: a write that
+        GitHub made although the client timed out. Status 403 with ``retry_after`` is a
         secondary rate limit.
         """
         with self.lock:
@@ -199,9 +199,9 @@ class FakeGitHub:
             path = path[len(self.prefix) :]
         query = dict(urllib.parse.parse_qsl(parsed.query))
         fault = self._take_fault(method, path)
+        hang = 0.0
         if fault is not None and fault.hang:
-            time.sleep(fault.hang)
-            fault = None
+            hang, fault = fault.hang, None
         with self.lock:
             status, out, extra, counted = self._answer(method, path, query, headers, raw, fault)
             token = _token(headers)
@@ -212,6 +212,7 @@ class FakeGitHub:
             out_headers = self._rate_headers()
             out_headers.update(extra)
         body = b"" if status == 304 else json.dumps(out).encode()
+        time.sleep(hang)  # applied, but the answer comes too late for the client
         return status, out_headers, body
 
     def _take_fault(self, method: str, path: str) -> Fault | None:

@@ -56,10 +56,11 @@ class World:
     config: GitHubConfig
     sleeper: Sleeper
     tmp: Path
+    timeout: float = 2.0
 
     def tuning(self, **changes: object) -> Tuning:
         base = Tuning(
-            timeout=2.0,
+            timeout=self.timeout,
             seconds_between_writes=0.0,
             backoff=0.01,
             retries=2,

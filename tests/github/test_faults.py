@@ -52,7 +52,8 @@ def test_5xx_on_pull_creation_is_not_repeated_blindly_and_never_duplicates(
 
 
 def test_timeout_on_a_write_that_github_applied_is_not_duplicated(world: World) -> None:
-    world.fake.fail("POST", r"/issues$", hang=2.5, times=1)  # applied after the client gave up
+    world.timeout = 0.5
+    world.fake.fail("POST", r"/issues$", hang=1.0, times=1)  # applied; the answer is too late
 
     outcome = Publisher(world.client()).publish(world.item(result()))
 
@@ -60,6 +61,18 @@ def test_timeout_on_a_write_that_github_applied_is_not_duplicated(world: World) 
     issues = [r for r in world.fake.issues(REPO) if not r.is_pull]
     assert len(issues) == 1
     assert len(world.fake.calls("POST", r"/issues$")) == 1
+    assert world.fake.calls("GET", r"/issues$")[-1].query["state"] == "open"  # looked again
+
+
+def test_timeouts_on_reads_are_retried_then_go_to_patch_mode(world: World) -> None:
+    world.timeout = 0.3
+    world.fake.fail("GET", r"/labels$", hang=0.6, times=5)
+
+    outcome = Publisher(world.client()).publish(world.item(result()))
+
+    assert outcome.destination == "patch"
+    assert "no answer from GitHub (ReadTimeout)" in outcome.reason
+    assert len(world.fake.calls("GET", r"/labels$")) == 3 and world.fake.issues(REPO) == []
 
 
 def test_secondary_rate_limit_is_waited_out_with_retry_after(world: World) -> None:
