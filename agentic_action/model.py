@@ -116,3 +116,6 @@ class OptimizationResult:
     speed: SpeedEvidence | None = None
     patch: PatchRef | None = None
     destination: str = "none"  # "patch", "github", "none"
+    destination_reason: str = ""  # why it went there (e.g. "rate limit below threshold")
+    pr_url: str | None = None
+    issue_url: str | None = None

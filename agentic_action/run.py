@@ -12,8 +12,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from agentic_action.agents import AgentReport, ProofServices, run_agent
+from agentic_action.change.control import ChangeControl, choose_change_control
 from agentic_action.change.patches import PatchStore
 from agentic_action.methods import get_method
 from agentic_action.methods.rules import rules_candidate
@@ -21,7 +23,7 @@ from agentic_action.model import FunctionTarget, OptimizationResult, Status
 from agentic_action.plan.discover import Discovery, discover
 from agentic_action.plan.profile import Profile, profile_suite
 from agentic_action.plan.rank import rank_targets
-from agentic_action.settings import Settings, SettingsError
+from agentic_action.settings import Settings
 from agentic_action.validate.baseline import Baseline, run_baseline
 from agentic_action.validate.pipeline import GateConfig
 from agentic_action.validate.proof import ProofPlan, prepare_proof
@@ -54,6 +56,7 @@ class RunReport:
     recording: dict[str, str] = field(default_factory=dict)  # target key -> inputs recorded
     results: list[OptimizationResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    github: dict[str, Any] = field(default_factory=dict)  # repository, API usage, dashboard
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
@@ -65,7 +68,8 @@ def run(settings: Settings) -> RunReport:
     out_dir = settings.out.resolve()
     report = RunReport(settings, repo.root, repo.head_commit, out_dir)
     report.isolation = isolation_description(isolation_level())
-    report.mode_used, report.mode_reason = _choose_mode(settings)
+    control = choose_change_control(settings.mode, os.environ)
+    report.mode_used, report.mode_reason = control.mode, control.reason
     log.info("optimizing %s at %s (%s mode)", repo.root, repo.head_commit[:12], report.mode_used)
     if repo.is_dirty():
         report.dirty_worktree = True
@@ -76,20 +80,24 @@ def run(settings: Settings) -> RunReport:
     report.discovery = discover(repo, settings.targets)
     _log_discovery(report.discovery)
     if report.discovery.functions:
-        _optimize(repo, settings, report)
+        _optimize(repo, settings, report, control)
+    if control.mode == "github" and report.results:
+        store = PatchStore(out_dir / "patches", history_limit=settings.patch_history_limit)
+        report.results = control.publish(
+            report.results, store, repo.root, _base_branch(repo), repo.head_commit
+        )
+    report.github = control.github
     report.finished_at = time.time()
     return report
 
 
-def _choose_mode(settings: Settings) -> tuple[str, str]:
-    if settings.mode == "github":
-        raise SettingsError(
-            "setting 'mode' has value 'github', but this version cannot publish to GitHub yet. "
-            "Allowed: auto or patch"
-        )
-    if settings.mode == "patch":
-        return "patch", "patch mode was requested"
-    return "patch", "GitHub publishing is not available in this version; results are patch files"
+def _base_branch(repo: Repository) -> str:
+    """The branch PRs target: the Actions ref when there is one, else the checked-out branch."""
+    for name in ("GITHUB_BASE_REF", "GITHUB_REF_NAME"):
+        value = os.environ.get(name, "")
+        if value and not value.endswith("/merge"):
+            return value
+    return repo.branch_name() or "main"
 
 
 def _log_discovery(found: Discovery) -> None:
@@ -100,7 +108,9 @@ def _log_discovery(found: Discovery) -> None:
     log.info("plan: %d file(s), %d function(s)", len(found.files), len(found.functions))
 
 
-def _optimize(repo: Repository, settings: Settings, report: RunReport) -> None:
+def _optimize(
+    repo: Repository, settings: Settings, report: RunReport, control: ChangeControl
+) -> None:
     options = PytestOptions(
         python=settings.python,
         timeout=settings.test_timeout,
@@ -115,7 +125,7 @@ def _optimize(repo: Repository, settings: Settings, report: RunReport) -> None:
         scratch = Path(scratch_dir)
         try:
             with worktrees.checkout("baseline") as base_root:
-                _optimize_from(base_root, settings, report, options, scratch, worktrees)
+                _optimize_from(base_root, settings, report, options, scratch, worktrees, control)
         finally:
             worktrees.close()
 
@@ -127,6 +137,7 @@ def _optimize_from(
     options: PytestOptions,
     scratch: Path,
     worktrees: Worktrees,
+    control: ChangeControl,
 ) -> None:
     log.info("baseline: running the repository's tests on HEAD")
     baseline = run_baseline(base_root, options, scratch)
@@ -136,7 +147,8 @@ def _optimize_from(
     if baseline.usable:
         profile = profile_suite(base_root, options, scratch)
     report.profile_note = profile.note
-    targets = _eligible(rank_targets(profile.apply(report.discovery.functions)), settings, report)
+    ranked = rank_targets(profile.apply(report.discovery.functions))
+    targets = _eligible(ranked, settings, report, control)
     if not targets:
         return
     if not baseline.usable:
@@ -216,14 +228,15 @@ def _prepare_proof(
 
 
 def _eligible(
-    targets: list[FunctionTarget], settings: Settings, report: RunReport
+    targets: list[FunctionTarget], settings: Settings, report: RunReport, control: ChangeControl
 ) -> list[FunctionTarget]:
-    """Targets an agent will work on: not skipped, capped by max_candidates."""
+    """Targets an agent will work on: not skipped (code comment, GitHub label), capped."""
     eligible = []
     for target in targets:
         report.functions_examined += 1
-        if target.skip_reason:
-            report.no_candidate[target.key] = target.skip_reason
+        skip = target.skip_reason or control.skip_reason(target)
+        if skip:
+            report.no_candidate[target.key] = skip
         else:
             eligible.append(target)
     if settings.max_candidates and len(eligible) > settings.max_candidates:

@@ -51,6 +51,9 @@ def result_to_json(result: OptimizationResult) -> dict[str, Any]:
             "path": result.patch.path,
         },
         "destination": result.destination,
+        "destination_reason": result.destination_reason,
+        "pr_url": result.pr_url,
+        "issue_url": result.issue_url,
         "profile_seconds": result.target.profile_seconds,
         "static_score": result.target.static_score,
     }
@@ -110,6 +113,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
             "rejected": report.count(Status.REJECTED),
             "error": report.count(Status.ERROR),
         },
+        "github": report.github or None,
         "notes": list(report.notes),
     }
 

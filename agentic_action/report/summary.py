@@ -26,6 +26,10 @@ def _row(result: OptimizationResult) -> str:
     rules = ", ".join(sorted({e.rule for e in result.edits})) or result.method
     checks = " ".join(f"{c.name} {CHECK_ICONS[c.outcome]}" for c in result.checks) or "—"
     patch = f"`{result.patch.cid}`" if result.patch else ""
+    if result.pr_url:
+        patch += f"<br>[draft PR]({result.pr_url})"
+    if result.issue_url:
+        patch += f"<br>[issue]({result.issue_url})"
     return (
         f"| {ICONS[result.status]} | `{result.target.key}` | {rules} | {_speed(result)} | "
         f"{result.status.value}: {_cell(result.reason)} | {checks} | {patch} |"
@@ -77,6 +81,13 @@ def render_summary(report: RunReport) -> str:
         lines += ["", "No candidate changes were found for the targets."]
     lines += _apply_lines(report)
     lines += _plan_lines(report)
+    api = report.github.get("api") if report.github else None
+    if api:
+        lines += [
+            "",
+            f"GitHub API: {api.get('full_reads', 0)} full reads, {api.get('not_modified', 0)} "
+            f"answered 304, {api.get('cache_hits', 0)} from cache, {api.get('writes', 0)} writes.",
+        ]
     if report.notes:
         lines += ["", "**Notes**", "", *(f"- {note}" for note in report.notes)]
     lines += ["", f"<sub>Sandbox: {report.isolation}.</sub>", ""]
