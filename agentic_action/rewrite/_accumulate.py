@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from agentic_action.rewrite._context import FunctionContext
+from agentic_action.rewrite._format import split_clauses, too_long
 from agentic_action.rewrite._loops import LoopChain, chain_is_movable, loop_chain
 
 
@@ -77,8 +78,11 @@ def replace_with_assignment(
     init_line = acc.block.body[acc.index - 1]
     assert isinstance(init_line, cst.SimpleStatementLine)
     loop_comments = [line for line in acc.chain.outer.leading_lines if line.comment is not None]
+    statement = acc.init.with_changes(value=value)
+    if too_long(statement, init_line, ctx):
+        statement = acc.init.with_changes(value=_split(value, ctx.default_indent))
     new_line = init_line.with_changes(
-        body=[acc.init.with_changes(value=value)],
+        body=[statement],
         leading_lines=[*init_line.leading_lines, *loop_comments],
     )
     body = list(acc.block.body)
@@ -86,6 +90,19 @@ def replace_with_assignment(
     new_func = ctx.func.deep_replace(acc.block, acc.block.with_changes(body=body))
     assert isinstance(new_func, cst.FunctionDef)
     return new_func
+
+
+def _split(value: cst.BaseExpression, unit: str) -> cst.BaseExpression:
+    """The comprehension (or a call's sole comprehension argument) one clause per line."""
+    if isinstance(value, cst.ListComp | cst.SetComp | cst.DictComp):
+        return split_clauses(value, unit)
+    if isinstance(value, cst.Call) and len(value.args) == 1:
+        inner = value.args[0].value
+        if isinstance(inner, cst.ListComp):
+            return value.with_changes(
+                args=[value.args[0].with_changes(value=split_clauses(inner, unit))]
+            )
+    return value
 
 
 def is_method_call(node: cst.CSTNode, receiver: str, method: str) -> cst.BaseExpression | None:

@@ -29,9 +29,18 @@ class NameUse:
 class FunctionContext:
     """The target function, its parent links and its name uses, built once per version."""
 
-    def __init__(self, func: cst.FunctionDef, facts: ModuleFacts) -> None:
+    def __init__(
+        self,
+        func: cst.FunctionDef,
+        facts: ModuleFacts,
+        *,
+        default_indent: str = "    ",
+        base_indent: str = "",
+    ) -> None:
         self.func = func
         self.facts = facts
+        self.default_indent = default_indent  # the file's indentation unit
+        self.base_indent = base_indent  # leading whitespace of the `def` line
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._children: dict[cst.CSTNode, list[cst.CSTNode]] = {}
         self.uses: dict[str, list[NameUse]] = {}
@@ -112,14 +121,28 @@ class FunctionContext:
             return True
         return any(self._mentions_attr(a) for a in ("_getframe", "currentframe", "f_locals"))
 
-    def fresh_name(self, base: str) -> str:
-        """A name used nowhere in the file nor in this function (`base`, `base_2`, ...)."""
+    def fresh_name(self, *bases: str) -> str:
+        """A name used nowhere in the file nor in this function: the first free base, else
+        `bases[0]_2`, `bases[0]_3`, ..."""
         taken = self.facts.identifiers | self.names
-        candidate, n = base, 1
-        while candidate in taken or self.facts.binding_counts.get(candidate):
+        for candidate in bases:
+            if candidate.isidentifier() and candidate not in taken:
+                return candidate
+        n = 2
+        while f"{bases[0]}_{n}" in taken:
             n += 1
-            candidate = f"{base}_{n}"
-        return candidate
+        return f"{bases[0]}_{n}"
+
+    def indentation(self, node: cst.CSTNode) -> str:
+        """The whitespace that starts the line of a statement `node` of this function."""
+        blocks = [a for a in self.ancestors(node) if isinstance(a, cst.IndentedBlock)]
+        units = (b.indent if b.indent is not None else self.default_indent for b in blocks)
+        return self.base_indent + "".join(units)
+
+    @cached_property
+    def longest_line(self) -> int:
+        code = cst.Module([], default_indent=self.default_indent).code_for_node(self.func)
+        return max((len(self.base_indent) + len(line) for line in code.splitlines()), default=0)
 
     # -- indexing ----------------------------------------------------------------------------
     def _index(self, node: cst.CSTNode, *, nested: bool, comp: bool) -> None:
@@ -191,4 +214,6 @@ def _target_kind(
         return "augstore"
     if isinstance(holder, _BINDERS) and getattr(holder, "target", None) is top:
         return "store"
+    if isinstance(holder, cst.AsName) and holder.name is top:
+        return "store"  # `with f() as (a, b):`
     return "load"

@@ -11,7 +11,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from agentic_action.model import Edit
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._facts import ModuleFacts, module_facts
-from agentic_action.rewrite._lines import function_offsets, original_line
+from agentic_action.rewrite._lines import function_offsets, original_line, split_lines
 from agentic_action.rewrite._locate import (
     ast_functions,
     cst_functions,
@@ -122,7 +122,10 @@ def _rewrite_target(
         func = cst_functions(module, parts)[index]
         ast_func = ast_functions(ast.parse(current), parts)[index]
         low, high = function_offsets(current, ast_func)
-        step = _own_step(module, func, facts, [r for r in own if r.info.id not in broken])
+        def_line = split_lines(current)[ast_func.lineno - 1]
+        indent = def_line[: len(def_line) - len(def_line.lstrip(" \t"))]
+        usable = [r for r in own if r.info.id not in broken]
+        step = _own_step(module, func, facts, usable, indent)
         if step is not None:
             rule, rewrite, new_code = step
             if not _acceptable(current, new_code, low, high):
@@ -154,9 +157,9 @@ def _acceptable(current: str, new: str, low: int, high: int) -> bool:
 
 
 def _own_step(
-    module: cst.Module, func: cst.FunctionDef, facts: ModuleFacts, rules: list[Rule]
+    module: cst.Module, func: cst.FunctionDef, facts: ModuleFacts, rules: list[Rule], indent: str
 ) -> tuple[Rule, Rewrite, str] | None:
-    ctx = FunctionContext(func, facts)
+    ctx = FunctionContext(func, facts, default_indent=module.default_indent, base_indent=indent)
     if ctx.introspects_frame:
         return None
     for rule in rules:

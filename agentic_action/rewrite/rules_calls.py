@@ -133,14 +133,21 @@ def _literal_for(node: cst.CSTNode, ctx: FunctionContext) -> cst.BaseExpression 
         )
     if name != "dict" or any(a.star for a in node.args):
         return None
-    elements = [
-        cst.DictElement(
-            cst.SimpleString(f'"{a.keyword.value}"') if a.keyword else cst.Name("_"),
-            a.value,
-            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            if i < len(node.args) - 1
-            else cst.MaybeSentinel.DEFAULT,
-        )
-        for i, a in enumerate(node.args)
-    ]
-    return cst.Dict(elements, lpar=node.lpar, rpar=node.rpar)
+    return _dict_display(node)
+
+
+def _dict_display(call: cst.Call) -> cst.Dict:
+    """`dict(a=1, b=x)` -> `{"a": 1, "b": x}`, keeping the call's line breaks and commas."""
+    elements = []
+    for arg in call.args:
+        assert arg.keyword is not None
+        key = cst.SimpleString(f'"{arg.keyword.value}"')
+        elements.append(cst.DictElement(key, arg.value, comma=arg.comma))
+    last_space = call.args[-1].whitespace_after_arg if call.args else cst.SimpleWhitespace("")
+    return cst.Dict(
+        elements,
+        lbrace=cst.LeftCurlyBrace(whitespace_after=call.whitespace_before_args),
+        rbrace=cst.RightCurlyBrace(whitespace_before=last_space),
+        lpar=call.lpar,
+        rpar=call.rpar,
+    )

@@ -87,7 +87,7 @@ def _items_site(loop: cst.For, ctx: FunctionContext) -> Rewrite | None:
     reads = _indexed_reads(loop.body, coll, key, ctx)
     if not reads or not _loop_is_plain(loop, coll, key, ctx):
         return None
-    value_name = ctx.fresh_name("value")
+    value_name = ctx.fresh_name("value", f"{key}_value")
     target = cst.Tuple(
         [cst.Element(cst.Name(key), comma=_comma()), cst.Element(cst.Name(value_name))],
         lpar=[],
@@ -118,7 +118,7 @@ def _range_site(loop: cst.For, ctx: FunctionContext) -> Rewrite | None:
         return None
     if not _loop_is_plain(loop, coll, index, ctx) or not targets_dead_after(loop, {index}, ctx):
         return None
-    item = ctx.fresh_name("item")
+    item = ctx.fresh_name("item", f"{seq_name}_item")
     replacements: dict[cst.CSTNode, Replacer] = {
         loop.target: constant(cst.Name(item)),
         loop.iter: constant(cst.Name(seq_name)),

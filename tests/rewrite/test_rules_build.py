@@ -258,3 +258,24 @@ def test_string_concatenation_stays_when_the_string_is_read_in_the_loop() -> Non
         """),
         "AO102",
     )
+
+
+def test_long_comprehensions_are_split_one_clause_per_line() -> None:
+    before = src("""
+        def f(pairs):
+            safe = []
+            for first, last in pairs:
+                for code in range(ord(first), ord(last) + 1):
+                    safe.append(chr(code))
+            return safe
+    """)
+    after = src("""
+        def f(pairs):
+            safe = [
+                chr(code)
+                for first, last in pairs
+                for code in range(ord(first), ord(last) + 1)
+            ]
+            return safe
+    """)
+    assert_fires(before, after, "AO104", [([],), ([("a", "c"), ("x", "z")],)])

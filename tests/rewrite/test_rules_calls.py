@@ -153,3 +153,21 @@ def test_constructor_calls_stay_when_shadowed_or_with_positional_arguments() -> 
     assert_silent("dict = None\ndef f():\n    return dict()\n", "AO112")
     assert_silent("def f(dict):\n    return dict()\n", "AO112")
     assert_silent("def f(x):\n    return list(x), dict(x), dict(**x)\n", "AO112")
+
+
+def test_dict_call_over_several_lines_keeps_its_layout() -> None:
+    before = src("""
+        def f(a, b):
+            return dict(
+                first=a,
+                second=b,
+            )
+    """)
+    after = src("""
+        def f(a, b):
+            return {
+                "first": a,
+                "second": b,
+            }
+    """)
+    assert_fires(before, after, "AO112", [(1, [2])])
