@@ -102,6 +102,7 @@ class FaultRun:
 
 class ChaosMethod(LLMMethod):
     name = "chaos"
+    purpose = "robustness"  # fixes must keep behaviour, not be faster
 
     def run(self, session: LLMSession, ctx: MethodContext) -> MethodOutcome:
         with private_copy(ctx.original_root) as workspace:
@@ -211,10 +212,15 @@ class FaultCheck:
         return check
 
     def _check(self, root: Path, candidate: Candidate, aimed: str) -> CheckResult:
+        """The aimed fault first; the first fault that shows a problem ends the check."""
         problems: list[str] = []
         per_fault: dict[str, Any] = {}
         resolved: list[str] = []
-        for fault, before in self.runs.items():
+        order = [aimed, *(f for f in self.runs if f != aimed)]
+        for fault in order:
+            if problems:
+                break
+            before = self.runs[fault]
             after = self.method._plan(root, self.workspace, candidate.target, fault, self.tests)
             per_fault[fault] = {"original": before.classes(), "candidate": after.classes()}
             worse = {str(x.get("class")) for x in after.bad}

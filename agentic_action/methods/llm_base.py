@@ -125,9 +125,17 @@ class Tally:
 class LLMSession:
     """One method's conversation about one target: asks, spending, unusable answers."""
 
-    def __init__(self, router: Router, method: str, target: FunctionTarget, source: str) -> None:
+    def __init__(
+        self,
+        router: Router,
+        method: str,
+        target: FunctionTarget,
+        source: str,
+        purpose: str = "performance",
+    ) -> None:
         self.router = router
         self.method = method
+        self.purpose = purpose  # Candidate.purpose: "performance", or "robustness" (chaos)
         self.target = target
         self.source = source
         self.prompt: PromptTarget = prompt_target(target.file, source, target.qualname)
@@ -181,7 +189,9 @@ class LLMSession:
         summary = answer_summary(answer.text) or f"rewrote {target.qualname}"
         rationale = f"{self.method}{' ' + label if label else ''} ({answer.model}): {summary}"
         edit = Edit(f"llm:{answer.model}", summary, target.start_line, rationale)
-        return Candidate(target, self.method, parsed.new_source, (edit,), rationale)
+        return Candidate(
+            target, self.method, parsed.new_source, (edit,), rationale, purpose=self.purpose
+        )
 
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"llm": self.tally.as_dict()}
@@ -237,6 +247,7 @@ class LLMMethod:
     """Template for the four methods: configured? run the LLM flow; else the rules engine."""
 
     name = "llm"
+    purpose = "performance"  # what its candidates claim (the gate asks speed of performance)
 
     def __init__(
         self,
@@ -261,7 +272,12 @@ class LLMMethod:
     def optimize(self, target: FunctionTarget, source: str, ctx: MethodContext) -> MethodOutcome:
         if self.router is None or not self.router.models_for(self.name):
             return rules_fallback(target, source, ctx, f"no model configured for {self.name}")
-        session = LLMSession(self.router, self.name, target, source)
+        broke = _no_money(self.router)
+        if broke:
+            outcome = rules_fallback(target, source, ctx, broke)
+            outcome.data["llm"] = Tally().as_dict()
+            return outcome
+        session = LLMSession(self.router, self.name, target, source, self.purpose)
         outcome = self.run(session, ctx)
         outcome.data = {**session.data(), **outcome.data}
         if session.answers == 0 and session.failure is not None:
@@ -274,6 +290,17 @@ class LLMMethod:
 
     def run(self, session: LLMSession, ctx: MethodContext) -> MethodOutcome:
         raise NotImplementedError
+
+
+def _no_money(router: Router) -> str:
+    """Why no call can be made at all (a zero budget, or spending stopped earlier in the run)."""
+    if router.stopped is not None:
+        return f"LLM spending stopped for this run, no call made ({router.stopped})"
+    config = router.config
+    for label, budget in (("per-run", config.budget_usd), ("monthly", config.monthly_budget_usd)):
+        if budget is not None and budget <= 0:
+            return f"LLM {label} budget is 0, no call made"
+    return ""
 
 
 def _failure_words(failure: LLMFailure) -> str:

@@ -49,6 +49,30 @@ class Project:
     def source(self, file: str) -> str:
         return self.files[file]
 
+    def lending_ctx(self) -> CoverageLendingContext:
+        """The run's context that also lends the baseline's executed lines (saves a suite run)."""
+        return CoverageLendingContext(self)
+
+
+class CoverageLendingContext:
+    """``AgentContext`` plus ``executed_lines(file)``, the hook test-driven looks for."""
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self.lent: list[str] = []
+
+    @property
+    def original_root(self) -> Path:
+        return self._project.ctx.original_root
+
+    def prove(self, candidate: Any, *, extra: Any = None) -> Any:
+        return self._project.ctx.prove(candidate, extra=extra)
+
+    def executed_lines(self, file: str) -> set[int] | None:
+        self.lent.append(file)
+        coverage = self._project.services.baseline.coverage
+        return None if coverage is None else coverage.executed(file)
+
 
 @contextmanager
 def method_project(base: Path, files: dict[str, str]) -> Iterator[Project]:
