@@ -50,7 +50,11 @@ class ListAppendToComprehension:
 
 
 class SetAddToComprehension:
-    """AO106. `seen = set(); for x in xs: seen.add(e)` -> `seen = {e for x in xs}`."""
+    """AO106. `seen = set(); for x in xs: seen.add(e)` -> `seen = {e for x in xs}`.
+
+    Precondition: as AO104, with `set()` (the real builtin) as the fresh empty value and
+    `.add(e)` as the only use. Full text: `info.precondition` (docs/rules.md).
+    """
 
     info = RuleInfo(
         "AO106",

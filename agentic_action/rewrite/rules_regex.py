@@ -40,7 +40,7 @@ class RegexHoist:
         "regex with a constant pattern in a loop -> compiled once before the loop",
         "`re` is the standard module (bound once, by a top-level `import re`); the call is "
         "re.compile/match/search/fullmatch/findall/finditer/split/sub/subn with a string "
-        "literal pattern and literal flags (re.X names or ints), no other keywords than the "
+        "literal pattern and literal flags (re.X names or ints, never re.DEBUG, which prints), no other keywords than the "
         "method's own, no comments inside; the pattern compiles without error or warning "
         "(so compiling early cannot raise where the loop would not have run); the loop is "
         "not inside a nested function. The compiled pattern goes in a new local just before "
@@ -123,8 +123,8 @@ def _compiles_cleanly(pattern: cst.BaseExpression, flags: cst.BaseExpression | N
         return False
     value = pattern.evaluated_value
     flag_value = 0 if flags is None else _flag_value(flags)
-    if value is None or flag_value is None:
-        return False
+    if value is None or flag_value is None or flag_value & re.DEBUG:
+        return False  # re.DEBUG prints at every (uncached) compile: hoisting would change output
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:

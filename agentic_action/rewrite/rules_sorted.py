@@ -52,7 +52,12 @@ class SortedFirstToMin:
 
 
 class SortedOfCopy:
-    """AO110. `sorted(list(x))` / `sorted(tuple(x))` -> `sorted(x)`: sorted() copies anyway."""
+    """AO110. `sorted(list(x))` / `sorted(tuple(x))` -> `sorted(x)`: sorted() copies anyway.
+
+    Precondition: `sorted`, `list` and `tuple` are the real builtins and the inner call is a
+    plain one-argument copy; sorted(x) itself starts with list(x), so nothing else changes.
+    Full text: `info.precondition` (docs/rules.md).
+    """
 
     info = RuleInfo(
         "AO110",

@@ -66,6 +66,8 @@ def test_regex_stays_when_re_is_not_the_stdlib_or_the_pattern_is_bad() -> None:
     assert_silent(variable, "AO103")
     outside = "import re\ndef f(x):\n    return re.match('a', x)\n"
     assert_silent(outside, "AO103")
+    debug = "import re\ndef f(xs):\n    return [re.match('a', x, re.DEBUG) for x in xs]\n"
+    assert_silent(debug, "AO103")  # re.DEBUG prints on every compile
 
 
 # --- AO107 sorted(x)[0] -> min(x) -------------------------------------------------------------
