@@ -41,7 +41,8 @@ class RegexHoist:
         "`re` is the standard module (bound once, by a top-level `import re`); the call is "
         "re.compile/match/search/fullmatch/findall/finditer/split/sub/subn with a string "
         "literal pattern and literal flags (re.X names or ints, never re.DEBUG, which "
-        "prints), no other keywords than the method's own, no comments inside; the pattern compiles without error or warning "
+        "prints), no other keywords than the method's own, no comments inside; the pattern "
+        "compiles without error or warning "
         "(so compiling early cannot raise where the loop would not have run); the loop is "
         "not inside a nested function. The compiled pattern goes in a new local just before "
         "the outermost loop that repeats the call.",
