@@ -97,8 +97,13 @@ class Writer:
         return self._reconciled(create, find, "creating the pull request")
 
     def edit(self, known: Known, title: str, body: str) -> bool:
-        """Update title/body if they differ; True when a write was made."""
-        if known.title == title and known.body == body:
+        """Update title/body when the change differs; True when a write was made.
+
+        The same change (same marker: target and patch CID) is never rewritten just because
+        re-measured timings in the evidence moved: a rerun on unchanged code writes nothing.
+        """
+        same_change = parse_marker(body) == known.marker
+        if (known.title == title and known.body == body) or same_change:
             return False
         self.guard()
         known.handle.edit(title=title, body=body)
