@@ -86,7 +86,8 @@ def run_gate(
         checks.extend(results)
         failed = next((c for c in results if c.outcome in FAILING), None)
         if failed is not None:
-            return _stop(checks, f"{failed.name} {failed.outcome.value}: {_first_line(failed)}")
+            reason = f"{failed.name} {failed.outcome.value}: {_first_line(failed)}"
+            return _stop(checks, reason, speed[0])
     return GateVerdict(True, "all checks passed", tuple(checks), speed[0])
 
 
@@ -155,5 +156,8 @@ def _first_line(check: CheckResult) -> str:
     return lines[0][:300] if lines else ""
 
 
-def _stop(checks: list[CheckResult], reason: str) -> GateVerdict:
-    return GateVerdict(False, reason, tuple(checks))
+def _stop(
+    checks: list[CheckResult], reason: str, speed: SpeedEvidence | None = None
+) -> GateVerdict:
+    """A rejection keeps whatever speed was measured: the report shows why it fell short."""
+    return GateVerdict(False, reason, tuple(checks), speed)

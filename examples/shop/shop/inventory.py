@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 
 
-def find_discontinued(skus: list[str]) -> list[str]:
-    """The SKUs in ``skus`` that the shop no longer sells, in input order."""
+def find_discontinued(order_line: str) -> list[str]:
+    """The SKUs of a comma-separated order line that the shop no longer sells, in order."""
     discontinued = [
         "A-100", "A-101", "A-102", "B-200", "B-201", "B-202", "C-300", "C-301",
         "C-302", "D-400", "D-401", "D-402", "E-500", "E-501", "E-502", "F-600",
         "F-601", "F-602", "G-700", "G-701", "G-702", "H-800", "H-801", "H-802",
     ]
     found = []
-    for sku in skus:
-        if sku in discontinued:  # checked for every SKU of every order
+    for sku in order_line.split(","):
+        if sku in discontinued:
             found.append(sku)
     return found
 
@@ -28,19 +28,32 @@ def valid_codes(codes: list[str]) -> list[str]:
     return valid
 
 
-def stock_value(stock: dict[str, int], prices: dict[str, float]) -> float:
-    """Total value of the stock at current prices."""
+def stock_value(rows: list[tuple[str, int, float]]) -> float:
+    """Total value of the stock: rows of (sku, quantity, unit price)."""
+    quantities = {sku: quantity for sku, quantity, _ in rows}
+    prices = {sku: price for sku, _, price in rows}
     total = 0.0
-    for sku in stock:
-        total += stock[sku] * prices[sku]
+    for sku in quantities:
+        total += quantities[sku] * prices[sku]
     return total
 
 
-def cheapest_price(prices: list[float]) -> float | None:
-    """The lowest price, or None when there are no prices."""
-    if not prices:
+def shortest_name_length(names: list[str]) -> int | None:
+    """Length of the shortest product name (for label layout), or None without names."""
+    lengths = [len(name) for name in names]
+    if not lengths:
         return None
-    return sorted(prices)[0]
+    return sorted(lengths)[0]
+
+
+def restock_days_between(first: int, last: int) -> int:
+    """How many of the days ``first``..``last`` (day numbers of the year) are restock days."""
+    restock = [3, 10, 17, 24, 31, 38, 45, 52, 59, 66, 73, 80, 87, 94, 101, 108, 115, 122]
+    count = 0
+    for day in range(first, last + 1):
+        if day in restock:
+            count += 1
+    return count
 
 
 def most_expensive(prices: list[float]) -> float:

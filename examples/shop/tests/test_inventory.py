@@ -1,17 +1,18 @@
 from shop.inventory import (
-    cheapest_price,
     find_discontinued,
     index_by_sku,
     most_expensive,
+    restock_days_between,
+    shortest_name_length,
     stock_value,
     valid_codes,
 )
 
 
 def test_find_discontinued_keeps_order_and_duplicates():
-    skus = ["A-100", "Z-999", "H-802", "A-100", "Q-1"] * 50
-    assert find_discontinued(skus) == ["A-100", "H-802", "A-100"] * 50
-    assert find_discontinued([]) == []
+    line = ",".join(["A-100", "Z-999", "H-802", "A-100", "Q-1"] * 50)
+    assert find_discontinued(line) == ["A-100", "H-802", "A-100"] * 50
+    assert find_discontinued("") == []
 
 
 def test_valid_codes():
@@ -20,15 +21,20 @@ def test_valid_codes():
 
 
 def test_stock_value():
-    stock = {f"S-{i}": i for i in range(300)}
-    prices = {f"S-{i}": 0.5 * i for i in range(300)}
-    assert stock_value(stock, prices) == sum(i * 0.5 * i for i in range(300))
-    assert stock_value({}, {}) == 0.0
+    rows = [(f"S-{i}", i, 0.5 * i) for i in range(300)]
+    assert stock_value(rows) == sum(i * 0.5 * i for i in range(300))
+    assert stock_value([]) == 0.0
 
 
-def test_cheapest_price():
-    assert cheapest_price([3.0, 1.5, 2.0] * 100) == 1.5
-    assert cheapest_price([]) is None
+def test_shortest_name_length():
+    assert shortest_name_length(["teapot", "cup", "saucer"] * 100) == 3
+    assert shortest_name_length([]) is None
+
+
+def test_restock_days_between():
+    assert restock_days_between(1, 365) == 18
+    assert restock_days_between(4, 9) == 0
+    assert restock_days_between(10, 10) == 1
 
 
 def test_most_expensive():
