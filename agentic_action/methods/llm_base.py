@@ -1,11 +1,13 @@
 """The small base the four LLM methods share: settings, one LLM session per target (calls,
 tokens, rejected answers), answers turned into candidates, and the fall back to the rules engine.
 
-Without a model configured for the method, or when the first call is refused (budget) or no
-model answers, a method falls back to the rules engine and says so in ``note`` and in
-``data["fallback"]``. An answer that cannot be used (prose, a diff for another file, a ``..``
-path, a changed signature, ...) becomes a rejected attempt whose reason names what was wrong: it
-is reported and never applied.
+Without a model configured for the method, with a zero budget, or when the LLM stops answering
+(budget spent, no model reachable) before any of its candidates was accepted, a method falls back
+to the rules engine and says so in ``note`` and in ``data["fallback"]``.
+
+An answer that cannot be used (prose, a diff for another file, a ``..`` path, a changed
+signature, ...) becomes a rejected attempt whose reason names what was wrong: it is reported and
+never applied.
 """
 
 from __future__ import annotations
@@ -280,9 +282,11 @@ class LLMMethod:
         session = LLMSession(self.router, self.name, target, source, self.purpose)
         outcome = self.run(session, ctx)
         outcome.data = {**session.data(), **outcome.data}
-        if session.answers == 0 and session.failure is not None:
-            why = _failure_words(session.failure)
-            fallback = rules_fallback(target, source, ctx, why)
+        tried_rules = any(p.candidate.method == "rules" for p in outcome.attempts)
+        if session.stopped and outcome.chosen is None and not tried_rules:
+            # the LLM stopped answering (budget, unreachable) before anything was accepted
+            assert session.failure is not None
+            fallback = rules_fallback(target, source, ctx, _failure_words(session.failure))
             fallback.attempts[:0] = outcome.attempts
             fallback.data = {**outcome.data, **fallback.data}
             return fallback

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +28,72 @@ from agentic_action.validate.baseline import run_baseline
 from agentic_action.validate.pipeline import GateConfig
 from agentic_action.validate.pytest_runner import PytestOptions
 from agentic_action.workspace import Repository, Worktrees
+
+# The project the method tests and benchmarks/methods_llm.py work on.
+MOD = """def evens(values: list[int], strict: bool = False) -> list[int]:
+    if strict and not values:
+        raise ValueError("no values")
+    out = []
+    for v in values:
+        if v % 2 == 0:
+            out.append(v)
+    return out
+
+
+def has_dup(values: list[int]) -> bool:
+    seen = []
+    for v in values:
+        if v in seen:
+            return True
+        seen.append(v)
+    return False
+"""
+STORE = """def save_lines(path, lines):
+    with open(path, "w") as handle:
+        for line in lines:
+            handle.write(line + "\\n")
+
+
+def load_lines(path):
+    try:
+        with open(path) as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return []
+"""
+TEST_MOD = """from pkg.mod import evens, has_dup
+
+
+def test_evens():
+    assert evens([1, 2, 3, 4]) == [2, 4]
+
+
+def test_has_dup():
+    assert has_dup([1, 2, 1])
+    assert not has_dup([1, 2, 3])
+"""
+TEST_STORE = """from pkg.store import load_lines, save_lines
+
+
+def test_save_lines(tmp_path):
+    target = tmp_path / "out.txt"
+    save_lines(target, ["a", "b"])
+    assert target.read_text() == "a\\nb\\n"
+
+
+def test_load_lines(tmp_path):
+    target = tmp_path / "in.txt"
+    target.write_text("x\\ny\\n")
+    assert load_lines(target) == ["x", "y"]
+    assert load_lines(tmp_path / "missing.txt") == []
+"""
+PROJECT_FILES = {
+    "pkg/__init__.py": "",
+    "pkg/mod.py": MOD,
+    "pkg/store.py": STORE,
+    "tests/test_mod.py": TEST_MOD,
+    "tests/test_store.py": TEST_STORE,
+}
 
 
 @dataclass
@@ -120,7 +185,3 @@ def fake_router(server: FakeOpenAI, state_dir: Path | None = None, **fields: Any
 
 def fenced(code: str, prose: str = "Faster:") -> str:
     return f"{prose}\n\n```python\n{code.strip()}\n```\n"
-
-
-def temporary_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="methods-"))

@@ -102,6 +102,20 @@ def test_an_unreachable_model_falls_back_with_the_reason(
     assert outcome.data["llm"]["failed"] == 1
 
 
+def test_a_model_that_stops_answering_midway_keeps_the_attempts_and_falls_back(
+    project: Project, server: FakeOpenAI
+) -> None:
+    server.script(Reply("Use a set."), Reply.error(503, "overloaded"))
+    method = make_method("actor-critic", router=fake_router(server), config={"rounds": 3})
+    outcome = _optimize(project, method, "pkg/mod.py", "has_dup")
+    [rejected] = outcome.attempts
+    assert rejected.verdict.checks[0].data["reason"] == "no-code"
+    assert outcome.note.startswith("no model reachable (openai/fake-a: error (")
+    assert outcome.note.endswith("fell back to the rules engine (no rule applies)")
+    assert outcome.data["llm"]["calls"] == 1 and outcome.data["llm"]["failed"] == 1
+    assert len(server.chat_requests()) == 2  # round 3 was never asked
+
+
 @pytest.mark.parametrize("name", ("test-driven", "adversarial", "actor-critic"))
 def test_unusable_answers_are_rejected_with_their_reason_and_never_applied(
     project: Project, server: FakeOpenAI, name: str
