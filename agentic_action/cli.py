@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     optimize.add_argument("--max-candidates", dest="max_candidates", help="cap (0: none)")
     optimize.add_argument("--worktree-base", dest="worktree_base", type=Path)
     optimize.add_argument("--python", help="interpreter that runs the repository's tests")
+    optimize.add_argument("--shard", help="K/N: work on a stable 1/N share of the targets")
 
     for name, verb in (("apply", "apply"), ("rollback", "revert")):
         sub = commands.add_parser(name, help=f"{verb} a stored patch on a repository")
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
     listing = commands.add_parser("patches", help="list the patches in a store")
     listing.add_argument("--patches", type=Path, default=DEFAULT_OUT / "patches")
+    from agentic_action.commands import register_all
+
+    register_all(commands)
     return parser
 
 
@@ -64,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging()
     if args.command == "optimize":
         return optimize_command(vars(args))
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        code: int = handler(args)
+        return code
     from agentic_action.change.patch_cli import cmd_apply, cmd_list, cmd_rollback
 
     if args.command == "apply":

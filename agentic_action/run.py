@@ -9,14 +9,16 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from agentic_action.agents import AgentReport, ProofServices, run_agent
 from agentic_action.change.control import ChangeControl, choose_change_control
 from agentic_action.change.patches import PatchStore
+from agentic_action.coordinate.shard import parse_shard, select
 from agentic_action.methods import get_method
 from agentic_action.methods.rules import rules_candidate
 from agentic_action.model import FunctionTarget, OptimizationResult, Status
@@ -57,16 +59,40 @@ class RunReport:
     results: list[OptimizationResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     github: dict[str, Any] = field(default_factory=dict)  # repository, API usage, dashboard
+    observers: list[RunObserver] = field(default_factory=list, repr=False)
+    only: frozenset[str] | None = None
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
 
 
-def run(settings: Settings) -> RunReport:
-    """Run one optimization pass. Raises SettingsError/RepositoryError on bad input only."""
+class RunObserver(Protocol):
+    """Told about a run as it happens (the ledger, live dashboards). Called from worker threads;
+    an observer must not raise (a failing observer is logged and the run goes on)."""
+
+    def started(self, report: RunReport) -> None: ...
+
+    def result(self, report: RunReport, result: OptimizationResult) -> None: ...
+
+    def finished(self, report: RunReport) -> None: ...
+
+
+def run(
+    settings: Settings,
+    *,
+    observers: Sequence[RunObserver] = (),
+    only: Collection[str] | None = None,
+) -> RunReport:
+    """Run one optimization pass. Raises SettingsError/RepositoryError on bad input only.
+
+    ``only``: target keys (``file::qualname``) to work on; others are planned but left alone
+    (waves use it to hand out disjoint work).
+    """
     repo = Repository(settings.repo)
     out_dir = settings.out.resolve()
     report = RunReport(settings, repo.root, repo.head_commit, out_dir)
+    report.observers = list(observers)
+    report.only = None if only is None else frozenset(only)
     report.isolation = isolation_description(isolation_level())
     control = choose_change_control(settings.mode, os.environ)
     report.mode_used, report.mode_reason = control.mode, control.reason
@@ -78,6 +104,7 @@ def run(settings: Settings) -> RunReport:
             f"the run optimizes the last commit ({repo.head_commit[:12]})."
         )
     report.discovery = discover(repo, settings.targets)
+    _tell(report, "started", report)
     _log_discovery(report.discovery)
     if report.discovery.functions:
         _optimize(repo, settings, report, control)
@@ -88,7 +115,16 @@ def run(settings: Settings) -> RunReport:
         )
     report.github = control.github
     report.finished_at = time.time()
+    _tell(report, "finished", report)
     return report
+
+
+def _tell(report: RunReport, event: str, *args: Any) -> None:
+    for observer in report.observers:
+        try:
+            getattr(observer, event)(*args)
+        except Exception:
+            log.exception("run observer %s failed on %s", type(observer).__name__, event)
 
 
 def _base_branch(repo: Repository) -> str:
@@ -179,6 +215,7 @@ def _optimize_from(
         agent = run_agent(method, target, services, store, report.base_commit)
         for result in agent.results:
             log.info("[%d/%d] %s: %s", index, total, result.status.value, result.reason)
+            _tell(report, "result", report, result)
         if not agent.results:
             log.info("[%d/%d] no candidate: %s", index, total, agent.note)
         return agent
@@ -230,9 +267,15 @@ def _prepare_proof(
 def _eligible(
     targets: list[FunctionTarget], settings: Settings, report: RunReport, control: ChangeControl
 ) -> list[FunctionTarget]:
-    """Targets an agent will work on: not skipped (code comment, GitHub label), capped."""
+    """Targets an agent will work on: this shard's, not skipped (comment, label), capped."""
     eligible = []
-    for target in targets:
+    shard = parse_shard(settings.shard) if settings.shard else None
+    mine = select(targets, shard)
+    if shard is not None:
+        report.notes.append(f"Shard {shard}: {len(mine)} of {len(targets)} functions.")
+    if report.only is not None:
+        mine = [t for t in mine if t.key in report.only]
+    for target in mine:
         report.functions_examined += 1
         skip = target.skip_reason or control.skip_reason(target)
         if skip:

@@ -89,6 +89,21 @@ class Settings(BaseModel):
     test_timeout: float = Field(900.0, gt=0, description="Seconds one test-suite run may take.")
     max_candidates: int = Field(0, ge=0, description="Stop after this many candidates (0: no cap).")
     python: str = Field(sys.executable, description="Python that runs the repository's code.")
+    shard: str | None = Field(
+        None, description="K/N: this job works on a stable 1/N share of the targets."
+    )
+    ledger: Path | None = Field(
+        None, description="Run-history ledger (SQLite) file (default: OUT/ledger.sqlite)."
+    )
+
+    @field_validator("shard")
+    @classmethod
+    def _shard_form(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from agentic_action.coordinate.shard import parse_shard
+
+        return str(parse_shard(value))
 
     @field_validator("targets")
     @classmethod

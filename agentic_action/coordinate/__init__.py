@@ -1,0 +1,1 @@
+"""Coordination of many agents: shards across matrix jobs, merging shard outputs, waves."""
