@@ -15,8 +15,14 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+log=$(mktemp)
+if ! { .venv/bin/python -m pip install --quiet --upgrade pip \
+       && .venv/bin/python -m pip install --quiet -e '.[dev]' ; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "test.sh: installing the package and its test dependencies failed (output above)" >&2
+  exit 1
+fi
+rm -f "$log"
 
 # Extra tools some tests need (npm packages, an IPFS node): each script is idempotent.
 for setup in .ci/setup-*.sh; do
