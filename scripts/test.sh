@@ -15,8 +15,11 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
+# The pinned versions the Action installs (requirements.lock) first, so the tests exercise
+# exactly what users run; then the package and its test-only tools.
 log=$(mktemp)
 if ! { .venv/bin/python -m pip install --quiet --upgrade pip \
+       && .venv/bin/python -m pip install --quiet -r requirements.lock \
        && .venv/bin/python -m pip install --quiet -e '.[dev]' ; } >"$log" 2>&1; then
   cat "$log" >&2
   echo "test.sh: installing the package and its test dependencies failed (output above)" >&2
