@@ -12,7 +12,7 @@ score. The method stops early when a proven version gets a critic score of at le
 Every proven attempt becomes a pattern (accepted or rejected, with its reason and a short diff)
 in the history; later prompts get a few of them as examples, pinned per target and code version
 so that a rerun on unchanged code asks the very same questions (and the cache answers them).
-Evidence sent to the LLM holds no timings and no temporary paths, for the same reason.
+Evidence sent to the LLM holds no timings, speed ratios or absolute paths, for the same reason.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ ACTOR = "actor-critic:actor"
 CRITIC = "actor-critic:critic"
 DIFF_LINES = 30
 _TIMING = re.compile(r"\b(in )?\d+(\.\d+)?\s?s\b")
+_RATIO = re.compile(r"\b\d+(\.\d+)?x\b")
+_ABS_PATH = re.compile(r"(?:/[^\s'\":]+)+/([^\s/'\":]+)")
 
 
 class ActorCriticMethod(LLMMethod):
@@ -138,12 +140,15 @@ class ActorCriticMethod(LLMMethod):
     def _evidence(self, session: LLMSession, proof: Proof) -> str:
         """What the gate measured, without timings or paths (reruns must ask the same)."""
         verdict = proof.verdict
-        lines = ["Gate: " + ("accepted" if verdict.accepted else f"rejected ({verdict.reason})")]
+        stopped_by = verdict.reason.split(":", 1)[0]
+        lines = ["Gate: " + ("accepted" if verdict.accepted else f"rejected ({stopped_by})")]
         for check in verdict.checks:
             line = f"- {check.name}: {check.outcome.value}"
             if check.outcome in (CheckOutcome.FAILED, CheckOutcome.ERROR):
                 line += ": " + _failure_words(check.detail, check.data)
-            lines.append(_untimed(line))
+            if check.name == "benchmark" and check.outcome is CheckOutcome.FAILED:
+                line = f"- benchmark: failed: {_speed_words(verdict.speed)}"
+            lines.append(_stable(line))
         lines.append("Speed: " + _speed_words(verdict.speed))
         score = score_candidate(
             session.source, proof.candidate.new_source, session.target.qualname,
@@ -170,7 +175,7 @@ class ActorCriticMethod(LLMMethod):
             reason = (
                 "accepted: " + _speed_words(proof.verdict.speed)
                 if proof.accepted
-                else _untimed(proof.verdict.reason.splitlines()[0])[:200]
+                else _stable(proof.verdict.reason.splitlines()[0])[:200]
             )
             example = PatternExample(
                 proof.accepted, f"{target.qualname}: {summary}", reason,
@@ -241,5 +246,7 @@ def _failure_words(detail: str, data: dict[str, Any]) -> str:
     return "\n    ".join([head, *asserts])
 
 
-def _untimed(text: str) -> str:
-    return _TIMING.sub("", text).rstrip()
+def _stable(text: str) -> str:
+    """Without what differs between runs of the same code: timings, ratios, absolute paths."""
+    text = _ABS_PATH.sub(lambda m: "<path>/" + m.group(1), text)
+    return _RATIO.sub("?x", _TIMING.sub("", text)).rstrip()

@@ -50,8 +50,12 @@ class MethodSettings:
     python: str = sys.executable  # the interpreter that runs the repository's tests
     test_timeout: float = 120.0  # seconds per sandboxed test run the methods start
     weights: ScoreWeights = field(default_factory=ScoreWeights)  # adversarial's winner score
-    candidates: int | None = None  # answers per round; None: the router's effort (priority)
-    rounds: int | None = None  # rounds; None: the router's effort (priority)
+    # None: the router's effort for the run's priority. candidates = code answers asked per round
+    # (adversarial: the competing implementations; chaos: fixes per fault); rounds = test-writing
+    # rounds (test-driven), critique rounds K (actor-critic), faults fixed (chaos); adversarial
+    # has one round.
+    candidates: int | None = None
+    rounds: int | None = None
     examples: int = 6  # past patterns offered to actor-critic prompts
     good_enough: float = 8.0  # actor-critic stops when a proven round scores at least this
     hypothesis_examples: int = 30  # adversarial: property-based inputs from the signature

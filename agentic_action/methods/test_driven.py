@@ -11,6 +11,9 @@
    (the kept ones and those that added no coverage). The candidate carries the kept tests as
    ``extra_files``, so an accepted result ships them in its patch.
 3. ``data["coverage"]`` reports the statements of the function covered before and after.
+
+"Covered before" comes from ``ctx.executed_lines(file)`` when the run lends it (the baseline's
+coverage), else from one sandboxed run of the repository's suite with coverage.
 """
 
 from __future__ import annotations
@@ -157,7 +160,9 @@ def _existing_tests(tree: Path, name: str) -> str:
     parts: list[str] = []
     size = 0
     for path in sorted(tree.rglob("test*.py")):
-        if "agentic" in path.name:
+        if size >= EXISTING_CHARS:
+            break
+        if path.name.startswith("test_agentic_"):
             continue
         try:
             text = path.read_text(encoding="utf-8")
