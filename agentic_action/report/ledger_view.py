@@ -271,7 +271,7 @@ def _pipeline(
     states = Counter(p["state"] for p in patches)
     return {
         "proposed": proposed,
-        "proven": int(by_status.get("accepted", 0)),
+        "proven": len(patches) or int(by_status.get("accepted", 0)),
         "published": sum(1 for p in patches if p["destination"] in ("patch", "github")),
         "approved": states["approved"],
         "rolled_back": states["rolled_back"],
