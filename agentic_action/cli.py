@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     optimize = commands.add_parser("optimize", help="run the optimizer on a repository")
     optimize.add_argument("--repo", type=Path, help="git repository to optimize (default: .)")
     optimize.add_argument("--targets", nargs="+", metavar="GLOB", help="files to optimize")
-    optimize.add_argument("--method", help="rules (default)")
+    optimize.add_argument(
+        "--method", help="rules (default), test-driven, adversarial, actor-critic, chaos"
+    )
     optimize.add_argument("--mode", help="auto (default), github or patch")
     optimize.add_argument("--out", type=Path, help=f"output directory (default: {DEFAULT_OUT})")
     optimize.add_argument("--max-agents", dest="max_agents", help="parallel candidate checks")
@@ -44,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     optimize.add_argument("--worktree-base", dest="worktree_base", type=Path)
     optimize.add_argument("--python", help="interpreter that runs the repository's tests")
     optimize.add_argument("--shard", help="K/N: work on a stable 1/N share of the targets")
+    optimize.add_argument("--min-speedup", dest="min_speedup", help="0.05 = 5%% (default)")
+    optimize.add_argument(
+        "--benchmark-seconds", dest="benchmark_seconds", help="measuring per candidate (3)"
+    )
+    optimize.add_argument("--state-dir", dest="state_dir", type=Path, help="default OUT/state")
+    optimize.add_argument("--ledger", type=Path, help="run history (default OUT/ledger.sqlite)")
 
     for name, verb in (("apply", "apply"), ("rollback", "revert")):
         sub = commands.add_parser(name, help=f"{verb} a stored patch on a repository")

@@ -19,13 +19,13 @@ from agentic_action.agents import AgentReport, ProofServices, run_agent
 from agentic_action.change.control import ChangeControl, choose_change_control
 from agentic_action.change.patches import PatchStore
 from agentic_action.coordinate.shard import parse_shard, select
-from agentic_action.methods import get_method
+from agentic_action.methods import LLM_METHODS, Method, get_method
 from agentic_action.methods.rules import rules_candidate
 from agentic_action.model import FunctionTarget, OptimizationResult, Status
 from agentic_action.plan.discover import Discovery, discover
 from agentic_action.plan.profile import Profile, profile_suite
 from agentic_action.plan.rank import rank_targets
-from agentic_action.settings import Settings
+from agentic_action.settings import Settings, tool_table
 from agentic_action.validate.baseline import Baseline, run_baseline
 from agentic_action.validate.pipeline import GateConfig
 from agentic_action.validate.proof import ProofPlan, prepare_proof
@@ -61,6 +61,8 @@ class RunReport:
     github: dict[str, Any] = field(default_factory=dict)  # repository, API usage, dashboard
     observers: list[RunObserver] = field(default_factory=list, repr=False)
     only: frozenset[str] | None = None
+    router: Any = None  # the LLM router of an LLM method, for the usage report
+    llm: dict[str, Any] = field(default_factory=dict)  # calls, tokens, cost per method/model
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
@@ -114,6 +116,8 @@ def run(
             report.results, store, repo.root, _base_branch(repo), repo.head_commit
         )
     report.github = control.github
+    if report.router is not None:
+        report.llm = report.router.usage().to_dict()
     report.finished_at = time.time()
     _tell(report, "finished", report)
     return report
@@ -206,7 +210,7 @@ def _optimize_from(
         sources=report.discovery.sources,
     )
     store = PatchStore(report.out_dir / "patches", history_limit=settings.patch_history_limit)
-    method = get_method(settings.method)
+    method = _method(settings, report)
     total = len(targets)
 
     def work(numbered: tuple[int, FunctionTarget]) -> AgentReport:
@@ -227,6 +231,26 @@ def _optimize_from(
         report.results.extend(agent.results)
         if not agent.results:
             report.no_candidate[agent.target.key] = agent.note or "nothing proposed"
+
+
+def _method(settings: Settings, report: RunReport) -> Method:
+    """The run's method; an LLM method gets the router (or falls back to rules, and says so)."""
+    if settings.method not in LLM_METHODS:
+        return get_method(settings.method)
+    from agentic_action.llm import LLMConfig, open_router
+    from agentic_action.methods.llm_base import MethodSettings
+
+    state_dir = settings.state_dir or settings.out / "state"
+    config = LLMConfig.from_env(os.environ, tool_table(settings.repo, "llm"))
+    router = open_router(config, state_dir) if config.configured else None
+    report.router = router
+    if router is None:
+        report.notes.append(
+            f"Method {settings.method}: no LLM model is configured (OPTIMIZER_LLM_PROVIDER); "
+            "the rules engine proposed the candidates instead."
+        )
+    method_config = MethodSettings(python=settings.python, test_timeout=settings.test_timeout)
+    return get_method(settings.method, router=router, state_dir=state_dir, config=method_config)
 
 
 def _prepare_proof(

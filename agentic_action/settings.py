@@ -22,9 +22,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-Method = Literal["rules"]
-AVAILABLE_METHODS: tuple[str, ...] = ("rules",)
-PLANNED_METHODS: tuple[str, ...] = ("test-driven", "adversarial", "actor-critic", "chaos")
+Method = Literal["rules", "test-driven", "adversarial", "actor-critic", "chaos"]
+AVAILABLE_METHODS: tuple[str, ...] = (
+    "rules",
+    "test-driven",
+    "adversarial",
+    "actor-critic",
+    "chaos",
+)
+PLANNED_METHODS: tuple[str, ...] = ()
 Mode = Literal["auto", "github", "patch"]
 ValidationLevel = Literal["quick", "standard", "thorough"]
 
@@ -94,6 +100,11 @@ class Settings(BaseModel):
     )
     ledger: Path | None = Field(
         None, description="Run-history ledger (SQLite) file (default: OUT/ledger.sqlite)."
+    )
+    state_dir: Path | None = Field(
+        None,
+        description="Kept between runs (LLM response cache, spend, pattern history); "
+        "default: OUT/state. Restore it with actions/cache for zero-token reruns.",
     )
 
     @field_validator("shard")
@@ -223,11 +234,21 @@ def _from_pyproject(repo: Path) -> dict[str, Any]:
     return {_field_for(k): v for k, v in table.items() if not isinstance(v, dict)}
 
 
+def tool_table(repo: Path, name: str) -> dict[str, Any]:
+    """A sub-table of ``[tool.agentic-optimizer]`` (e.g. ``llm``), owned by its own module."""
+    path = repo / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}  # load_settings has already refused such a file
+    table = data.get("tool", {}).get(CONFIG_TABLE, {}).get(name, {})
+    return dict(table) if isinstance(table, dict) else {}
+
+
 def _allowed(field: str) -> str:
     info = Settings.model_fields[field]
-    if field == "method":
-        planned = ", ".join(PLANNED_METHODS)
-        return f"one of: {', '.join(AVAILABLE_METHODS)} (not yet available: {planned})"
     annotation = str(info.annotation)
     if "Literal" in annotation:
         return "one of: " + ", ".join(

@@ -114,6 +114,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
             "error": report.count(Status.ERROR),
         },
         "github": report.github or None,
+        "llm": report.llm or None,
         "notes": list(report.notes),
     }
 
