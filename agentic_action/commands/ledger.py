@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from agentic_action.ledger import Event, Ledger, LedgerError
@@ -292,35 +291,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    with open_ledger(args.ledger) as ledger:
-        since = args.since
-        if since is None:
-            since = max(0, ledger.last_event_id() - (args.limit or DEFAULT_EVENTS))
-        limit = args.limit if args.since is not None else None
-        filters = {"kind": args.kind, "run_id": args.run_id, "subject": args.subject}
-        since = _print_events(ledger.events(since, limit=limit, **filters), args.json)
-        if args.follow:
-            _follow(ledger, since, filters, args.json, args.interval)
-    return EXIT_OK
-
-
-def _follow(
-    ledger: Ledger, since: int, filters: dict[str, Any], as_json: bool, interval: float
-) -> None:
-    """Poll for new events until SIGINT or SIGTERM (other processes' writes included)."""
     stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     try:
-        while not stop.wait(interval):
-            since = max(since, _print_events(ledger.events(since, **filters), as_json))
-    except KeyboardInterrupt:
+        with open_ledger(args.ledger) as ledger:
+            since = args.since
+            if since is None:
+                since = max(0, ledger.last_event_id() - (args.limit or DEFAULT_EVENTS))
+            limit = args.limit if args.since is not None else None
+            filters = {"kind": args.kind, "run_id": args.run_id, "subject": args.subject}
+            events = ledger.events(since, limit=limit, **filters)
+            since = max(since, _print_events(events, args.json))
+            while args.follow and not stop.wait(args.interval):
+                since = max(since, _print_events(ledger.events(since, **filters), args.json))
+    except KeyboardInterrupt:  # Ctrl-C ends --follow; like SIGTERM, not an error
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+    return EXIT_OK
 
 
 def _print_events(events: list[Event], as_json: bool) -> int:
