@@ -61,7 +61,13 @@ CHANGES: list[list[tuple[str, str, float | None, float, float, bool, Status]]] =
 
 
 def _result(
-    file: str, function: str, speed: float | None, low: float, high: float, sig: bool, status: Status
+    file: str,
+    function: str,
+    speed: float | None,
+    low: float,
+    high: float,
+    sig: bool,
+    status: Status,
 ) -> OptimizationResult:
     target = FunctionTarget(file, function, 10, 30, static_score=4.0)
     evidence = None

@@ -5,11 +5,16 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from history_world import RecordedRun
 
+from agentic_action import cli
 from agentic_action.logs import configure_logging
 
 
@@ -98,3 +103,22 @@ def test_configuring_again_replaces_only_its_own_handler(logger: logging.Logger)
     assert foreign in logger.handlers and len(logger.handlers) == 2
     assert first.getvalue() == ""
     assert json.loads(second.getvalue())["message"] == "once"
+
+
+@pytest.mark.skipif(
+    not hasattr(cli, "configure_logging"),
+    reason="agentic_action.cli does not call logs.configure_logging() yet",
+)
+def test_the_cli_writes_json_lines_when_asked(recorded_run: RecordedRun, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPTIMIZER_", "GITHUB_"))}
+    env["OPTIMIZER_LOG_FORMAT"] = "json"
+    done = subprocess.run(
+        [sys.executable, "-m", "agentic_action", "optimize", "--repo", str(recorded_run.repo),
+         "--targets", "nothing/**/*.py", "--mode", "patch", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stderr.splitlines()]
+    assert any(
+        e["level"] == "warning" and "matches no tracked file" in e["message"] for e in events
+    )
