@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action import __version__
+from agentic_action.logs import configure_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_OUT = Path("agentic-optimizer-out")
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _configure_logging()
+    configure_logging()
     if args.command == "optimize":
         return optimize_command(vars(args))
     handler = getattr(args, "handler", None)
@@ -110,17 +111,6 @@ def optimize_command(flags: dict[str, Any], env: dict[str, str] | None = None) -
         return EXIT_FAILED
     print(outcome.console_line)
     return EXIT_OK
-
-
-def _configure_logging() -> None:
-    root = logging.getLogger("agentic_action")
-    if root.handlers:
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[agentic-optimizer] %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    root.propagate = False
 
 
 if __name__ == "__main__":  # pragma: no cover

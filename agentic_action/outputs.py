@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentic_action.history import open_history
 from agentic_action.model import Status
 from agentic_action.report.json_report import write_json
 from agentic_action.report.summary import write_summary
@@ -33,7 +34,8 @@ class RunOutcome:
 
 
 def run_and_report(settings: Settings) -> RunOutcome:
-    report = run(settings)
+    ledger = settings.ledger or settings.out / "ledger.sqlite"
+    report = run(settings, observers=[open_history(ledger)])
     summary_path = report.out_dir / "summary.md"
     report_path = report.out_dir / "report.json"
     write_json(report, report_path)
