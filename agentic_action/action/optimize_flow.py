@@ -78,7 +78,7 @@ def outputs(outcome: RunOutcome) -> dict[str, str]:
         "summary-path": str(outcome.summary_path),
         "patches-dir": str(report.out_dir / "patches"),
         "patch-cids": " ".join(outcome.patch_cids),
-        "pr-urls": "",
+        "pr-urls": " ".join(r.pr_url for r in report.results if r.pr_url),
     }
 
 
