@@ -154,9 +154,14 @@ def _assemble(
     if imports:
         at = _import_anchor(old_tree, old_path[0], lines)
         new = [text + newline for s in imports for text in _source(block_lines, s)]
-        following = lines[at].strip() if at < len(lines) else ""
-        if following and not following.startswith(("import ", "from ")):
-            new.append(newline)
+        following = lines[at] if at < len(lines) else ""
+        if following.strip() and not following.startswith(("import ", "from ")):
+            # PEP 8 (and ruff format): two blank lines before a top-level def or class.
+            top_level = following.startswith(("def ", "class ", "async def ", "@"))
+            new += [newline] * (2 if top_level else 1)
+        previous = lines[at - 1] if at > 0 else ""
+        if previous.strip() and not previous.startswith(("import ", "from ", "#")):
+            new.insert(0, newline)  # after a module docstring
         lines[at:at] = new
     return "".join(lines)
 
