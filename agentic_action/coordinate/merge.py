@@ -129,9 +129,9 @@ def check_compatible(outputs: Sequence[ShardOutput]) -> list[str]:
                 f"{first.base_commit}, {other.directory} optimized {other.base_commit}; run "
                 "every shard on the same commit"
             )
-    if len(outputs) == 1:
-        return []
     unsharded = next((o for o in outputs if o.shard is None), None)
+    if unsharded is not None and len(outputs) == 1:
+        return []
     if unsharded is not None:
         raise MergeError(
             f"{unsharded.directory} is not a shard (no run.shard and no 'Shard K/N' note): an "

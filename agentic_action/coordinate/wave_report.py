@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentic_action.model import OptimizationResult
+from agentic_action.model import FunctionTarget, OptimizationResult, PatchRef, Status
 
 if TYPE_CHECKING:
     from agentic_action.coordinate.conflicts import ConflictReport
@@ -52,9 +52,12 @@ class LiveResults:
 
 class SessionReport:
     def __init__(self, out_dir: Path, notes: Sequence[str]) -> None:
+        from agentic_action.change.patches import utc_now
+
         self.out_dir = out_dir
         self.report: RunReport | None = None
         self.live = LiveResults()
+        self.started = utc_now()
         self._notes = [n for n in notes if n]
 
     def note(self, text: str) -> None:
@@ -93,6 +96,7 @@ class SessionReport:
         done = {(r.target.key, r.patch.cid if r.patch else None) for r in self.report.results}
         fresh = [r for r in results if (r.target.key, r.patch.cid if r.patch else None) not in done]
         self.report.results.extend(fresh)
+        self.report.results.extend(self._stored_unreported())
         left = [c.target.key for c in in_flight if c.target.key not in finished]
         for key in left:
             self.report.no_candidate[key] = "not finished: the session was aborted"
@@ -100,6 +104,35 @@ class SessionReport:
             f"Aborted by a second signal: {len(fresh)} result(s) of the interrupted wave kept; "
             f"{len(left)} function(s) not finished ({', '.join(left) or 'none'})."
         )
+
+    def _stored_unreported(self) -> list[OptimizationResult]:
+        """Patches this session stored whose result no observer reported yet (an agent
+        stores its patch a moment before its results are told): never lost, even so."""
+        from agentic_action.change.patches import PatchError, PatchStore
+
+        assert self.report is not None
+        known = {r.patch.cid for r in self.report.results if r.patch}
+        try:
+            entries = PatchStore(self.out_dir / "patches").entries()
+        except PatchError:
+            return []
+        fresh = [
+            e for e in entries
+            if e.cid not in known and e.meta.created_at >= self.started
+            and e.meta.base_commit == self.report.base_commit
+        ]  # fmt: skip
+        reason = "accepted; the session was aborted before its evidence was reported"
+        return [
+            OptimizationResult(
+                FunctionTarget(e.meta.file, e.meta.qualname, 0, 0),
+                e.meta.method,
+                Status.ACCEPTED,
+                reason,
+                patch=PatchRef(e.cid, e.reverse_cid, f"patches/{e.path.name}"),
+                destination="patch",
+            )
+            for e in fresh
+        ]
 
     def apply_conflicts(self, conflicts: ConflictReport) -> None:
         assert self.report is not None
