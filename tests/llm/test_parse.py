@@ -154,8 +154,8 @@ def test_import_goes_after_the_docstring_when_the_file_has_no_imports() -> None:
     answer = fenced("import copy\n\ndef f(xs):\n    return copy.copy(list(xs))\n")
     result = accepted(answer, qualname="f", original=original)
     assert result.new_source == (
-        '"""Doc."""\nimport copy\n\n\ndef f(xs):\n    return copy.copy(list(xs))\n'
-    )
+        '"""Doc."""\n\nimport copy\n\n\ndef f(xs):\n    return copy.copy(list(xs))\n'
+    )  # as ruff format / black lay it out, so the style check passes
 
 
 def test_good_diff_is_applied_to_the_target_file() -> None:
