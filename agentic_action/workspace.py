@@ -64,11 +64,7 @@ class Repository:
             return None
 
     def tracked_files(self) -> list[str]:
-        return [
-            str(item.path)
-            for item in self._tree.traverse()
-            if isinstance(item, git.Blob)
-        ]
+        return [str(item.path) for item in self._tree.traverse() if isinstance(item, git.Blob)]
 
     def read_blob(self, path: str) -> bytes | None:
         """Bytes of ``path`` at the commit; None for symlinks, submodules and missing paths."""
