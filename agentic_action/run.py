@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from agentic_action.agents import AgentReport, ProofServices, run_agent
 from agentic_action.change.control import ChangeControl, choose_change_control
+from agentic_action.change.ipfs_share import share_patches
 from agentic_action.change.patches import PatchStore
 from agentic_action.coordinate.shard import parse_shard, select
 from agentic_action.methods import LLM_METHODS, Method, get_method
@@ -63,6 +64,7 @@ class RunReport:
     only: frozenset[str] | None = None
     router: Any = None  # the LLM router of an LLM method, for the usage report
     llm: dict[str, Any] = field(default_factory=dict)  # calls, tokens, cost per method/model
+    ipfs: dict[str, Any] = field(default_factory=dict)  # node, pinned CIDs, index CID
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
@@ -116,6 +118,10 @@ def run(
             report.results, store, repo.root, _base_branch(repo), repo.head_commit
         )
     report.github = control.github
+    if settings.ipfs_api and report.results:
+        store = PatchStore(out_dir / "patches", history_limit=settings.patch_history_limit)
+        run_id = f"{repo.head_commit[:12]}-{int(report.started_at)}"
+        report.ipfs = share_patches(settings.ipfs_api, report.results, store, run_id)
     if report.router is not None:
         report.llm = report.router.usage().to_dict()
     report.finished_at = time.time()

@@ -107,6 +107,22 @@ class Settings(BaseModel):
         "default: OUT/state. Restore it with actions/cache for zero-token reruns.",
     )
 
+    ipfs_api: str | None = Field(
+        None,
+        description="IPFS node HTTP RPC multiaddr (e.g. /ip4/127.0.0.1/tcp/5001): patches are "
+        "also pinned there and fetched back by CID.",
+    )
+
+    @field_validator("ipfs_api")
+    @classmethod
+    def _multiaddr(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        from agentic_action.change.ipfs import parse_multiaddr
+
+        parse_multiaddr(value)
+        return value
+
     @field_validator("shard")
     @classmethod
     def _shard_form(cls, value: str | None) -> str | None:

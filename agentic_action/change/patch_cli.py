@@ -7,6 +7,7 @@ not be applied (it no longer fits the files, or the store is damaged).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -58,9 +59,27 @@ def cmd_list(store_dir: Path, out: TextIO | None = None) -> int:
 def _run(command: str, cid: str, repo: Path, store_dir: Path, *, reverse: bool) -> int:
     try:
         outcome = apply_patch(Path(repo), PatchStore(Path(store_dir)), cid, reverse=reverse)
+    except UnknownCidError as exc:
+        node = os.environ.get("OPTIMIZER_IPFS_API", "")
+        if reverse or not node:
+            return _fail(command, exc)
+        return _apply_from_ipfs(cid, Path(repo), node)
     except PatchError as exc:
         return _fail(command, exc)
     print(_summary(outcome))
+    return EXIT_OK
+
+
+def _apply_from_ipfs(cid: str, repo: Path, node: str) -> int:
+    """A CID the local store lacks, fetched from the IPFS node (hash checked) and applied."""
+    from agentic_action.change.ipfs_share import apply_from_ipfs
+
+    try:
+        files = apply_from_ipfs(repo, cid, node)
+    except (PatchError, ValueError) as exc:
+        print(f"agentic-optimizer apply: {exc}", file=sys.stderr)
+        return EXIT_NOT_APPLIED
+    print(f"applied patch {cid} (fetched from IPFS {node}) to {repo}: {', '.join(files)}")
     return EXIT_OK
 
 

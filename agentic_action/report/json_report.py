@@ -115,6 +115,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
         },
         "github": report.github or None,
         "llm": report.llm or None,
+        "ipfs": report.ipfs or None,
         "notes": list(report.notes),
     }
 
