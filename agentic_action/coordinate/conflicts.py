@@ -29,12 +29,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentic_action.change.patches import PatchMeta, PatchStore, utc_now
-from agentic_action.coordinate.hunks import Change, diff_changes
+from agentic_action.coordinate.hunks import diff_changes
+from agentic_action.coordinate.overlaps import (
+    ConflictKind,
+    Overlap,
+    PatchEntry,
+    find_overlaps,
+    groups,
+)
 from agentic_action.coordinate.revalidate import Proof, Revalidator
 from agentic_action.coordinate.threeway import merge_patches
 from agentic_action.ledger import ConflictStatus
@@ -45,25 +51,17 @@ if TYPE_CHECKING:
     from agentic_action.ledger import Ledger
     from agentic_action.validate.baseline import Baseline
 
+__all__ = [
+    "MERGED_FROM",
+    "ConflictKind",
+    "ConflictReport",
+    "Overlap",
+    "Resolution",
+    "record_resolutions",
+    "resolve_run_conflicts",
+]
 log = logging.getLogger("agentic_action")
 MERGED_FROM = "merged from "  # how a merged result's destination_reason starts
-
-
-class ConflictKind(StrEnum):
-    OVERLAP = "overlap"
-    EVIDENCE = "evidence"
-    SAME_FILE = "same-file"
-
-
-@dataclass(frozen=True)
-class Overlap:
-    """Two accepted patches that cannot simply both be published."""
-
-    kind: ConflictKind
-    cids: tuple[str, str]
-    keys: tuple[str, str]
-    files: tuple[str, ...]
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -116,65 +114,6 @@ class ConflictReport:
         return merged
 
 
-@dataclass(frozen=True)
-class _Entry:
-    result: OptimizationResult
-    cid: str
-    diff: bytes
-    changes: tuple[Change, ...]
-    meta: PatchMeta
-
-    @property
-    def key(self) -> str:
-        return self.result.target.key
-
-    @property
-    def files(self) -> set[str]:
-        return {change.file for change in self.changes}
-
-
-def find_overlaps(entries: Sequence[_Entry]) -> list[tuple[int, int, Overlap]]:
-    """Every conflicting pair (by index), with the strongest kind that applies."""
-    found = []
-    for i, first in enumerate(entries):
-        for j in range(i + 1, len(entries)):
-            overlap = _pair(first, entries[j])
-            if overlap is not None:
-                found.append((i, j, overlap))
-    return found
-
-
-def _pair(a: _Entry, b: _Entry) -> Overlap | None:
-    cids, keys = (a.cid, b.cid), (a.key, b.key)
-    for ca in a.changes:
-        for cb in b.changes:
-            if ca.touches(cb):
-                detail = (
-                    f"{a.key} changes {ca.describe()} and {b.key} changes {cb.describe()} of "
-                    f"{ca.file}: the changes overlap or touch (no unchanged line between them)"
-                )
-                return Overlap(ConflictKind.OVERLAP, cids, keys, (ca.file,), detail)
-    for one, other in ((a, b), (b, a)):
-        target = other.result.target
-        for change in one.changes:
-            if change.file == target.file and change.inside(target.start_line, target.end_line):
-                detail = (
-                    f"{one.key}'s patch changes {change.describe()} of {target.file}, inside "
-                    f"{other.key} (lines {target.start_line}-{target.end_line}), whose tests, "
-                    "behaviour and speed evidence were taken on the original lines"
-                )
-                return Overlap(ConflictKind.EVIDENCE, cids, keys, (target.file,), detail)
-    shared = sorted(a.files & b.files)
-    if shared:
-        where = ", ".join(shared)
-        detail = (
-            f"{a.key} and {b.key} both change {where} in separate places: each was proven "
-            "alone; the file with both changes must be merged and proven again"
-        )
-        return Overlap(ConflictKind.SAME_FILE, cids, keys, tuple(shared), detail)
-    return None
-
-
 def resolve_run_conflicts(
     results: Sequence[OptimizationResult],
     store: PatchStore,
@@ -204,7 +143,7 @@ def resolve_run_conflicts(
     try:
         resolutions = [
             _resolve(group, entries, store, revalidator, base_commit, ledger, run_id)
-            for group in _groups(len(entries), pairs)
+            for group in groups(len(entries), pairs)
         ]
     finally:
         if revalidator is not None:
@@ -214,9 +153,9 @@ def resolve_run_conflicts(
 
 def _entries(
     results: Sequence[OptimizationResult], store: PatchStore
-) -> tuple[list[_Entry], set[str]]:
+) -> tuple[list[PatchEntry], set[str]]:
     """The accepted patches still to check, and the CIDs an earlier merge already combined."""
-    entries: list[_Entry] = []
+    entries: list[PatchEntry] = []
     seen: set[str] = set()
     for result in results:
         if result.status is not Status.ACCEPTED or result.patch is None:
@@ -227,31 +166,14 @@ def _entries(
         seen.add(cid)
         diff = store.read(cid)
         meta = store.get(cid).meta
-        entries.append(_Entry(result, cid, diff, tuple(diff_changes(diff.decode())), meta))
+        entries.append(PatchEntry(result, cid, diff, tuple(diff_changes(diff.decode())), meta))
     merged_parts = {part for e in entries for part in e.meta.extra.get("merged_from", [])}
     return [e for e in entries if e.cid not in merged_parts], merged_parts
 
 
-def _groups(count: int, pairs: list[tuple[int, int, Overlap]]) -> list[list[tuple[int, Overlap]]]:
-    parent = list(range(count))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j, _ in pairs:
-        parent[root(j)] = root(i)
-    groups: dict[int, list[tuple[int, Overlap]]] = {}
-    for i, j, overlap in pairs:
-        groups.setdefault(root(i), []).extend([(i, overlap), (j, overlap)])
-    return list(groups.values())
-
-
 def _resolve(
     group: list[tuple[int, Overlap]],
-    entries: list[_Entry],
+    entries: list[PatchEntry],
     store: PatchStore,
     revalidator: Revalidator | None,
     base_commit: str,
@@ -274,7 +196,7 @@ def _resolve(
 
 
 def _attempt(
-    members: list[_Entry],
+    members: list[PatchEntry],
     overlaps: tuple[Overlap, ...],
     store: PatchStore,
     revalidator: Revalidator | None,
@@ -301,7 +223,7 @@ def _attempt(
 
 
 def _store_merged(
-    members: list[_Entry], proof: Proof, store: PatchStore, base_commit: str
+    members: list[PatchEntry], proof: Proof, store: PatchStore, base_commit: str
 ) -> OptimizationResult:
     first = members[0].result.target
     names = [
@@ -418,3 +340,22 @@ def _annotate(result: OptimizationResult, resolution: Resolution) -> Optimizatio
     else:
         why = f"conflicts with {others}, which were held back for a human ({resolution.reason})"
     return replace(result, destination_reason=why)
+
+
+def record_resolutions(
+    ledger: Ledger, resolutions: Sequence[Resolution], run_id: str | None = None
+) -> list[int]:
+    """Record conflicts resolved without a ledger at hand (e.g. inside ``run()``), with their
+    final status: for the run history observer. Returns the conflicts' ids."""
+    ids = []
+    for resolution in resolutions:
+        merged = (
+            resolution.merged.patch.cid if resolution.merged and resolution.merged.patch else None
+        )
+        detail = "; ".join(o.detail for o in resolution.overlaps)
+        conflict_id = ledger.record_conflict(
+            resolution.cids, resolution.files, run_id=run_id, resolution=detail
+        )
+        ledger.update_conflict(conflict_id, resolution.status, resolution.reason, merged_cid=merged)
+        ids.append(conflict_id)
+    return ids

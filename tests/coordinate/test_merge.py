@@ -14,9 +14,8 @@ import pytest
 from coordinate_repos import cli, env, head, make_calc_repo, optimize_args
 
 from agentic_action.change.patches import PatchStore
-from agentic_action.coordinate.conflicts import resolve_run_conflicts
+from agentic_action.coordinate.conflicts import MERGED_FROM, resolve_run_conflicts
 from agentic_action.coordinate.report_io import result_from_json
-from agentic_action.model import Status
 from agentic_action.report.json_report import result_to_json
 from agentic_action.validate.pytest_runner import PytestOptions
 
@@ -50,6 +49,25 @@ def accepted_cids(data: dict[str, Any]) -> set[str]:
     return {r["patch"]["cid"] for r in data["results"] if r["status"] == "accepted"}
 
 
+def function_cids(data: dict[str, Any]) -> set[str]:
+    """The accepted patches of single functions (not combinations of them)."""
+    return {
+        r["patch"]["cid"]
+        for r in data["results"]
+        if r["status"] == "accepted" and not r["destination_reason"].startswith(MERGED_FROM)
+    }
+
+
+def published_cids(data: dict[str, Any]) -> set[str]:
+    """What would be published: accepted, neither combined into another patch nor held back."""
+    held = ("combined with", "held back")
+    return {
+        r["patch"]["cid"]
+        for r in data["results"]
+        if r["status"] == "accepted" and not r["destination_reason"].startswith(held)
+    }
+
+
 def copy_output(source: Path, target: Path, **run_changes: Any) -> Path:
     shutil.copytree(source, target)
     data = report(target)
@@ -76,9 +94,10 @@ def test_two_shards_merge_into_the_accepted_patches_of_one_unsharded_run(
         results, PatchStore(runs["single"] / "patches"), runs["repo"], head(runs["repo"]),
         options=PytestOptions(sys.executable, 120), worktree_base=runs["work"] / "wt",
     )  # fmt: skip
-    expected = {r.patch.cid for r in resolved.results if r.status is Status.ACCEPTED and r.patch}
-    assert accepted_cids(merged) == expected
-    assert accepted_cids(single) < expected  # one combined patch more: calc.py's functions
+    single_resolved = {"results": [result_to_json(r) for r in resolved.results]}
+    assert function_cids(merged) == function_cids(single_resolved) == function_cids(single)
+    assert published_cids(merged) == published_cids(single_resolved)
+    assert len(published_cids(merged)) == 1  # calc.py's four functions, combined and re-proven
     assert [s["shard"] for s in merged["run"]["shards"]] == ["1/2", "2/2"]
     assert merged["run"]["base_commit"] == single["run"]["base_commit"]
     assert merged["totals"] == {"candidates": 5, "accepted": 5, "rejected": 0, "error": 0}

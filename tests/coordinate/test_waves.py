@@ -12,13 +12,15 @@ from typing import Any
 
 import pytest
 from coordinate_repos import env, make_calc_repo, many_functions_repo
+from gitrepos import make_repo
 
 from agentic_action.change.patches import PatchStore
 from agentic_action.coordinate.conflicts import MERGED_FROM
-from agentic_action.coordinate.focus import FOCUSES, FocusUnavailable, choose
+from agentic_action.coordinate.focus import FOCUSES, FocusUnavailable, choose, filter_targets
 from agentic_action.coordinate.stopping import StopControl
 from agentic_action.coordinate.waves import WaveOptions, run_waves
 from agentic_action.ledger import Ledger, TaskStatus
+from agentic_action.model import FunctionTarget
 from agentic_action.settings import load_settings
 
 ALL_METHODS = ("rules", "test-driven", "adversarial", "actor-critic", "chaos")
@@ -189,3 +191,16 @@ def test_two_wave_processes_never_work_on_the_same_function(tmp_path: Path) -> N
     assert sorted(t.status.value for t in tasks) == ["done"] * 4
     assert len({t.owner for t in tasks}) == 2
     assert sorted(e.subject for e in claims) == sorted(t.key for t in tasks)  # one claim each
+
+
+def test_the_quality_focus_works_only_on_functions_ruff_flags(tmp_path: Path) -> None:
+    source = (
+        "def clean(xs):\n    return [x for x in xs]\n\n\n"
+        "def flagged(xs):\n    unused = 1\n    return list(xs)\n"
+    )
+    repo = make_repo(tmp_path / "repo", {"m.py": source})
+    settings = load_settings({"repo": repo}, {})
+    targets = [FunctionTarget("m.py", "clean", 1, 2), FunctionTarget("m.py", "flagged", 5, 7)]
+    picked, note = filter_targets(FOCUSES["quality"], targets, {"m.py": source}, repo, settings)
+    assert [t.qualname for t in picked] == ["flagged"]
+    assert "1 function(s) with ruff findings" in note
