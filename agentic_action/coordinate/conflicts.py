@@ -226,8 +226,11 @@ def _store_merged(
     members: list[PatchEntry], proof: Proof, store: PatchStore, base_commit: str
 ) -> OptimizationResult:
     first = members[0].result.target
+    # Named in source order, whatever order the parts were accepted in: the same combination
+    # always has the same key (GitHub mode finds its PR by it).
+    placed = sorted(members, key=lambda m: (m.result.target.file != first.file, m.key_position))
     names = [
-        m.result.target.qualname if m.result.target.file == first.file else m.key for m in members
+        m.result.target.qualname if m.result.target.file == first.file else m.key for m in placed
     ]
     in_file = [m.result.target for m in members if m.result.target.file == first.file]
     profiled = [t.profile_seconds for t in in_file if t.profile_seconds is not None]

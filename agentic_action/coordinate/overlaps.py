@@ -41,6 +41,11 @@ class PatchEntry:
         return self.result.target.key
 
     @property
+    def key_position(self) -> tuple[str, int, str]:
+        target = self.result.target
+        return (target.file, target.start_line, target.qualname)
+
+    @property
     def files(self) -> set[str]:
         return {change.file for change in self.changes}
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 from coordinate_repos import env, make_calc_repo, many_functions_repo
-from gitrepos import make_repo
+from fake_github import FakeGitHub
+from gitrepos import git, make_repo
 
 from agentic_action.change.patches import PatchStore
 from agentic_action.coordinate.conflicts import MERGED_FROM
@@ -204,3 +205,32 @@ def test_the_quality_focus_works_only_on_functions_ruff_flags(tmp_path: Path) ->
     picked, note = filter_targets(FOCUSES["quality"], targets, {"m.py": source}, repo, settings)
     assert [t.qualname for t in picked] == ["flagged"]
     assert "1 function(s) with ruff findings" in note
+
+
+def test_waves_in_github_mode_publish_once_after_conflicts_are_resolved(tmp_path: Path) -> None:
+    upstream = make_calc_repo(tmp_path / "upstream")
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "clone", "-q", "--bare", str(upstream), str(bare))
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(bare), str(clone))
+    out = tmp_path / "out"
+    with FakeGitHub() as fake:
+        fake.add_token("ghs_waves", login="optimizer-bot")
+        fake.add_repo("octo/calc", bare=bare)
+        github = {
+            "GITHUB_TOKEN": "ghs_waves", "GITHUB_REPOSITORY": "octo/calc",
+            "GITHUB_API_URL": fake.base_url,
+            "OPTIMIZER_GITHUB_CACHE_PATH": str(tmp_path / "cache" / "github.sqlite"),
+        }  # fmt: skip
+        argv = waves_argv(clone, out, "--wave", "small", "--targets", "calc.py")
+        argv[argv.index("patch")] = "github"
+        done = subprocess.run(argv, capture_output=True, text=True, env=env(**github), timeout=300)
+        pulls = [i for i in fake.issues("octo/calc") if i.is_pull]
+    assert done.returncode == 0, done.stderr
+    data = report(out)
+    assert data["run"]["mode_used"] == "github"
+    on_github = [r for r in data["results"] if r["destination"] == "github"]
+    assert [r["function"] for r in on_github] == ["double+names+squares+evens"]  # source order
+    assert len(pulls) == 1 and on_github[0]["pr_url"]
+    parts = [r for r in data["results"] if r["destination_reason"].startswith("combined with")]
+    assert len(parts) == 4 and all(r["destination"] == "patch" for r in parts)
