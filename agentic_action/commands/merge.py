@@ -28,6 +28,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "(default: the current folder, if it holds the commit)",
     )
     merge.add_argument("--ledger", type=Path, help="ledger file to record the conflicts in")
+    merge.add_argument(
+        "--mode", default="auto", choices=("auto", "github", "patch"),
+        help="where the merged results go, once: auto (default: GitHub when a token allows)",
+    )  # fmt: skip
     merge.add_argument("--python", default=sys.executable, help="Python that runs the tests")
     merge.add_argument("--test-timeout", type=float, default=900.0, help="seconds per test run")
     merge.add_argument("--worktree-base", type=Path, help="where worktrees are made")
@@ -35,6 +39,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def merge_command(args: argparse.Namespace) -> int:
+    import os
+
+    from agentic_action.change.control import ModeError, choose_change_control
     from agentic_action.coordinate.merge import MergeError, merge_outputs
     from agentic_action.ledger import Ledger, LedgerError
     from agentic_action.validate.pytest_runner import PytestOptions
@@ -42,16 +49,17 @@ def merge_command(args: argparse.Namespace) -> int:
     repo = args.repo if args.repo is not None else _default_repo(args.dirs)
     options = PytestOptions(python=args.python, timeout=args.test_timeout)
     try:
+        control = choose_change_control(args.mode, os.environ)
         ledger = Ledger.open(args.ledger) if args.ledger else None
         try:
             outcome = merge_outputs(
                 args.dirs, args.out, repo=repo, options=options, ledger=ledger,
-                worktree_base=args.worktree_base,
+                worktree_base=args.worktree_base, control=control,
             )  # fmt: skip
         finally:
             if ledger is not None:
                 ledger.close()
-    except (MergeError, LedgerError) as error:
+    except (MergeError, LedgerError, ModeError) as error:
         print(f"agentic-optimizer: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:

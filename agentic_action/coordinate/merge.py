@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from agentic_action.change.patch_git import run_git
 from agentic_action.change.patches import DEFAULT_HISTORY_LIMIT, PatchError, PatchStore
 from agentic_action.coordinate.conflicts import ConflictReport, resolve_run_conflicts
+from agentic_action.coordinate.publish import publish_once
 from agentic_action.coordinate.report_io import (
     result_from_json,
     run_report_from_json,
@@ -40,6 +41,7 @@ from agentic_action.report.summary import write_summary
 from agentic_action.validate.pytest_runner import PytestOptions
 
 if TYPE_CHECKING:
+    from agentic_action.change.control import ChangeControl
     from agentic_action.ledger import Ledger
 
 
@@ -168,8 +170,13 @@ def merge_outputs(
     options: PytestOptions,
     ledger: Ledger | None = None,
     worktree_base: Path | None = None,
+    control: ChangeControl | None = None,
 ) -> MergeOutcome:
-    """Merge shard outputs into ``out``. MergeError (nothing written) on bad input."""
+    """Merge shard outputs into ``out``. MergeError (nothing written) on bad input.
+
+    ``control`` in GitHub mode: the publishable results are published, once, before the
+    report is written (``repo``, the clone to push branches from, is then required).
+    """
     resolved = [Path(d).resolve() for d in directories]
     out = Path(out).resolve()
     if len(set(resolved)) != len(resolved):
@@ -181,6 +188,8 @@ def merge_outputs(
     base = outputs[0].base_commit
     if repo is not None:
         _check_repo(repo, base)
+    elif control is not None and control.mode == "github":
+        raise MergeError("GitHub mode publishes from a clone: pass --repo (or run in the clone)")
     run_id = _start(ledger, outputs, repo)
     store = PatchStore(out / "patches", history_limit=_history(outputs))
     results = _copy_patches(outputs, store)
@@ -189,16 +198,22 @@ def merge_outputs(
         worktree_base=worktree_base,
     )  # fmt: skip
     notes += conflicts.notes
-    document = _merged_document(outputs, conflicts.results, notes)
+    results, publishable = conflicts.results, conflicts.publishable
+    if control is not None and control.mode == "github" and repo is not None:
+        results = publish_once(control, conflicts, store, repo, base)
+        publishable = [results[i] for i in conflicts.publishable_at]
+    document = _merged_document(outputs, results, notes)
+    if control is not None and control.mode == "github":
+        document["run"].update(mode_used="github", mode_reason=control.reason)
+        document["github"] = control.github or None
     report_path, summary_path = out / "report.json", out / "summary.md"
     _write_json(report_path, document)
     write_summary(run_report_from_json(document, out), summary_path)
     if ledger is not None and run_id is not None:
         ledger.finish_run(run_id, summary=document["totals"])
     return MergeOutcome(
-        out, report_path, summary_path, base, conflicts.results, conflicts.publishable,
-        conflicts, notes,
-    )  # fmt: skip
+        out, report_path, summary_path, base, results, publishable, conflicts, notes
+    )
 
 
 def _check_repo(repo: Path, base: str) -> None:
@@ -215,7 +230,7 @@ def _start(ledger: Ledger | None, outputs: Sequence[ShardOutput], repo: Path | N
         return None
     inputs = [{"dir": str(o.directory), "shard": str(o.shard or "")} for o in outputs]
     return ledger.start_run(
-        repo=str(repo or ""), base_commit=outputs[0].base_commit, shard="merge",
+        repo=str(repo or ""), base_commit=outputs[0].base_commit, shard="",
         settings={"merge": inputs},
     )  # fmt: skip
 

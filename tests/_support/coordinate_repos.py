@@ -83,14 +83,19 @@ def many_functions_repo(root: Path, count: int) -> Path:
 
 
 def env(**extra: str) -> dict[str, str]:
-    full = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    """This process's environment without GitHub or optimizer settings (no test reaches
+    GitHub by accident), fast pytest for the tiny repositories, and ``extra``."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "OPTIMIZER_"))}
     return full | FAST_PYTEST | extra
 
 
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, cwd: Path | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "agentic_action", *args],
-        capture_output=True, text=True, env=env(), timeout=300, check=False, cwd=cwd,
+        capture_output=True, text=True, env=env(**(extra_env or {})), timeout=300, check=False,
+        cwd=cwd,
     )  # fmt: skip
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from coordinate_repos import cli, env, head, make_calc_repo, optimize_args
+from fake_github import FakeGitHub
+from gitrepos import git
 
 from agentic_action.change.patches import PatchStore
 from agentic_action.coordinate.conflicts import MERGED_FROM, resolve_run_conflicts
@@ -164,3 +166,32 @@ def test_a_missing_shard_is_merged_with_a_note(runs: dict[str, Path]) -> None:
     done = cli("merge", str(runs["s2"]), "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert any("Shard(s) 1/2 missing" in n for n in report(out)["notes"])
+
+
+def test_merge_in_github_mode_publishes_the_merged_results_once(runs: dict[str, Path]) -> None:
+    work = runs["work"] / "github"
+    bare = work / "origin.git"
+    work.mkdir()
+    git(work, "clone", "-q", "--bare", str(runs["repo"]), str(bare))
+    clone = work / "clone"
+    git(work, "clone", "-q", str(bare), str(clone))
+    out = work / "merged"
+    with FakeGitHub() as fake:
+        fake.add_token("ghs_merge", login="optimizer-bot")
+        fake.add_repo("octo/calc", bare=bare)
+        github = {
+            "GITHUB_TOKEN": "ghs_merge", "GITHUB_REPOSITORY": "octo/calc",
+            "GITHUB_API_URL": fake.base_url,
+            "OPTIMIZER_GITHUB_CACHE_PATH": str(work / "cache" / "github.sqlite"),
+        }  # fmt: skip
+        done = cli(
+            "merge", str(runs["s1"]), str(runs["s2"]), "--out", str(out), "--repo", str(clone),
+            "--mode", "github", extra_env=github,
+        )  # fmt: skip
+        pulls = [i for i in fake.issues("octo/calc") if i.is_pull]
+    assert done.returncode == 0, done.stderr
+    merged = report(out)
+    assert merged["run"]["mode_used"] == "github"
+    on_github = [r for r in merged["results"] if r["destination"] == "github"]
+    assert len(on_github) == len(pulls) == 1
+    assert {r["patch"]["cid"] for r in on_github} == published_cids(merged)
