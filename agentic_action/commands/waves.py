@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from agentic_action.change.control import ChangeControl
     from agentic_action.coordinate.waves import WaveOptions
     from agentic_action.ledger import Ledger
-    from agentic_action.run import RunReport
     from agentic_action.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -101,42 +100,21 @@ def waves_command(args: argparse.Namespace) -> int:
 def _session(
     settings: Settings, options: WaveOptions, control: ChangeControl, ledger: Ledger
 ) -> int:
-    from agentic_action.change.patches import PatchStore
-    from agentic_action.coordinate.publish import publish_once
     from agentic_action.coordinate.waves import run_waves
-
-    outcome = run_waves(settings, options, ledger=ledger)
-    report = outcome.report
-    if report is None or outcome.conflicts is None:
-        print(f"agentic-optimizer: no wave ran: {outcome.stop_reason}")
-        return EXIT_OK
-    store = PatchStore(report.out_dir / "patches", history_limit=settings.patch_history_limit)
-    if control.mode == "github":
-        report.results = publish_once(
-            control, outcome.conflicts, store, report.repo_root, report.base_commit
-        )
-        report.mode_used, report.mode_reason, report.github = (
-            "github",
-            control.reason,
-            control.github,
-        )
-        _rewrite(report)
     from agentic_action.model import Status
 
+    outcome = run_waves(settings, options, ledger=ledger, control=control)
+    report = outcome.report
+    if report is None:
+        print(f"agentic-optimizer: no wave ran: {outcome.stop_reason}")
+        return EXIT_OK
     print(
         f"agentic-optimizer: {len(outcome.waves)} wave(s), {report.count(Status.ACCEPTED)} "
         f"accepted, {report.count(Status.REJECTED)} rejected, {report.count(Status.ERROR)} "
-        f"errors; stopped: {outcome.stop_reason}. Report: {outcome.report_path}"
+        f"errors ({report.mode_used} mode); stopped: {outcome.stop_reason}. "
+        f"Report: {outcome.report_path}"
     )
     return EXIT_OK
-
-
-def _rewrite(report: RunReport) -> None:
-    from agentic_action.report.json_report import write_json
-    from agentic_action.report.summary import render_summary
-
-    write_json(report, report.out_dir / "report.json")
-    (report.out_dir / "summary.md").write_text(render_summary(report), encoding="utf-8")
 
 
 def _env() -> dict[str, str]:

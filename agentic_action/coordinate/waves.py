@@ -37,6 +37,7 @@ from agentic_action.model import FunctionTarget, OptimizationResult
 from agentic_action.settings import Settings
 
 if TYPE_CHECKING:
+    from agentic_action.change.control import ChangeControl
     from agentic_action.ledger import Ledger
     from agentic_action.run import RunObserver, RunReport
     from agentic_action.workspace import Repository
@@ -101,8 +102,14 @@ def run_waves(
     ledger: Ledger | None = None,
     stop: StopControl | None = None,
     env: Mapping[str, str] | None = None,
+    control: ChangeControl | None = None,
 ) -> WavesOutcome:
-    """Run the waves ``options`` ask for. Bad input (focus, settings) raises ValueError first."""
+    """Run the waves ``options`` ask for. Bad input (focus, settings) raises ValueError first.
+
+    The waves' runs work in patch mode; ``control`` (chosen by the caller before any work)
+    says where the session's results go at the end: in GitHub mode, the publishable results
+    are published once, after every conflict is resolved, before the final report is written.
+    """
     from agentic_action.workspace import Repository
 
     env = os.environ if env is None else env
@@ -118,6 +125,7 @@ def run_waves(
     session = SessionReport(wave_settings.out.resolve(), [*choice.notes, plan_note])
     ownership = _ownership(ledger, plan, repo.head_commit, options, choice.method)
     waves = _Waves(wave_settings, options, stop, ownership, session, ledger, env)
+    waves.control, waves.requested_mode = control, settings.mode
     main = threading.current_thread() is threading.main_thread()
     with stop.signals(waves.abort) if main else nullcontext():
         reason = waves.loop()
@@ -181,6 +189,8 @@ class _Waves:
         self.records: list[WaveRecord] = []
         self.in_flight: list[Claim] = []
         self.last_run_id: str | None = None
+        self.control: ChangeControl | None = None
+        self.requested_mode = settings.mode
         self._lock = threading.Lock()
 
     def loop(self) -> str:
@@ -204,8 +214,7 @@ class _Waves:
                 return self.stop.reason or "stopped"
 
     def _budget(self) -> str | None:
-        spend = self.ledger if self.ledger is not None else None
-        return llm_budget_reason(self.settings.method, spend, self.env)
+        return llm_budget_reason(self.settings.method, self.ledger, self.env)
 
     def _wave(self, claims: list[Claim], number: int) -> None:
         from agentic_action.run import run
@@ -274,8 +283,30 @@ class _Waves:
         conflicts = self._conflicts(repo_root, base_commit)
         self.session.apply_conflicts(conflicts)
         outcome.conflicts, outcome.publishable = conflicts, conflicts.publishable
+        self._publish(conflicts, repo_root, base_commit, outcome)
         outcome.report_path, outcome.summary_path = self.session.write(final=True)
         return outcome
+
+    def _publish(
+        self, conflicts: ConflictReport, repo_root: Path, base_commit: str, outcome: WavesOutcome
+    ) -> None:
+        from agentic_action.change.patches import PatchStore
+        from agentic_action.coordinate.publish import publish_once
+
+        report, control = self.session.report, self.control
+        assert report is not None
+        report.settings = report.settings.model_copy(update={"mode": self.requested_mode})
+        if control is None:
+            return
+        report.mode_used, report.mode_reason = control.mode, control.reason
+        if control.mode != "github":
+            return
+        store = PatchStore(
+            report.out_dir / "patches", history_limit=self.settings.patch_history_limit
+        )
+        report.results = publish_once(control, conflicts, store, repo_root, base_commit)
+        outcome.publishable = [report.results[i] for i in conflicts.publishable_at]
+        report.github = control.github
 
     def _conflicts(self, repo_root: Path, base_commit: str) -> ConflictReport:
         from agentic_action.change.patches import PatchStore

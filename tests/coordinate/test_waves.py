@@ -228,7 +228,7 @@ def test_waves_in_github_mode_publish_once_after_conflicts_are_resolved(tmp_path
         pulls = [i for i in fake.issues("octo/calc") if i.is_pull]
     assert done.returncode == 0, done.stderr
     data = report(out)
-    assert data["run"]["mode_used"] == "github"
+    assert (data["run"]["mode_requested"], data["run"]["mode_used"]) == ("github", "github")
     on_github = [r for r in data["results"] if r["destination"] == "github"]
     assert [r["function"] for r in on_github] == ["double+names+squares+evens"]  # source order
     assert len(pulls) == 1 and on_github[0]["pr_url"]
