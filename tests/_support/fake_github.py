@@ -27,9 +27,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import fake_github_graphql
 import fake_github_objects as obj
+import fake_github_pulls  # noqa: F401  (registers the merge route)
 from fake_github_routes import ROUTES, Call, Route
-from fake_github_state import HttpError, Repo, State, Token
+from fake_github_state import HttpError, Repo, RepoSnapshot, State, Token
 
 SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
@@ -77,6 +79,8 @@ class FakeGitHub:
         self.faults: list[Fault] = []
         self.requests: list[LoggedRequest] = []
         self.answers: list[Answer] = []
+        self.graphql_answers: list[tuple[int, Any]] = []
+        self.graphql_path = (self.prefix.removesuffix("/v3") if self.prefix else "") + "/graphql"
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
@@ -124,6 +128,32 @@ class FakeGitHub:
             return self.state.add_issue(
                 self.repo(full_name), title, body, "maintainer", list(labels)
             )
+
+    def add_pull(
+        self,
+        full_name: str,
+        head: str,
+        title: str,
+        body: str = "",
+        author: str = "maintainer",
+        base: str = "main",
+        draft: bool = False,
+    ) -> int:
+        """A pull request someone opened from ``head`` (a branch of the bare repository)."""
+        with self.lock:
+            repo = self.repo(full_name)
+            number = self.state.add_pull(repo, title, body, author, head, base)
+            repo.issues[number].draft = draft
+            return number
+
+    def snapshot(self, full_name: str) -> RepoSnapshot:
+        """The repository's labels, issues and pull requests, to seed another server."""
+        with self.lock:
+            return self.state.snapshot(self.repo(full_name))
+
+    def restore(self, full_name: str, snapshot: RepoSnapshot) -> None:
+        with self.lock:
+            self.state.restore(self.repo(full_name), snapshot)
 
     def close(self, full_name: str, number: int, merged: bool = False) -> None:
         with self.lock:
@@ -236,6 +266,8 @@ class FakeGitHub:
         token = self.state.tokens.get(token_value) if token_value else None
         if token_value is not None and token is None:
             return self._error(method, "", HttpError(401, "Bad credentials"), counted=False)
+        if path == self.graphql_path and method == "POST" and fault is None:
+            return self._graphql(raw, token)
         if path == "/rate_limit" and method == "GET" and fault is None:
             body = obj.rate_limit(self.limit, self.remaining, self.reset)
             self.answers.append(Answer(method, "/rate_limit", 200, body))
@@ -291,6 +323,16 @@ class FakeGitHub:
                 return 304, None, extra, False
         self.answers.append(Answer(method, matched.template, status, out))
         return status, out, extra, True
+
+    def _graphql(self, raw: bytes, token: Token | None) -> tuple[int, Any, dict[str, str], bool]:
+        """GraphQL has its own budget on GitHub: it does not count against the REST one."""
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = None
+        status, out = fake_github_graphql.answer(self.state, token, body)
+        self.graphql_answers.append((status, out))
+        return status, out, {"x-ratelimit-resource": "graphql"}, False
 
     def _error(
         self, method: str, template: str, exc: HttpError, counted: bool

@@ -182,6 +182,7 @@ class IssueRecord:
     base_sha: str = ""
     draft: bool = False
     merged_at: str | None = None
+    merge_commit_sha: str | None = None
     reviews: list[JSON] = field(default_factory=list)
 
 
@@ -228,6 +229,11 @@ def issue(base: str, full_name: str, rec: IssueRecord, author: JSON, labels: lis
     return data
 
 
+def pull_node_id(rec: IssueRecord) -> str:
+    """The GraphQL global id of a pull request (its REST ``node_id``)."""
+    return _node_id("pull", rec.iid)
+
+
 def pull(
     base: str,
     full_name: str,
@@ -244,7 +250,7 @@ def pull(
     return {
         "url": api,
         "id": rec.iid,
-        "node_id": _node_id("pull", rec.iid),
+        "node_id": pull_node_id(rec),
         "html_url": html,
         "diff_url": f"{html}.diff",
         "patch_url": f"{html}.patch",
@@ -267,7 +273,7 @@ def pull(
         "updated_at": rec.updated_at,
         "closed_at": rec.closed_at,
         "merged_at": rec.merged_at,
-        "merge_commit_sha": None,
+        "merge_commit_sha": rec.merge_commit_sha,
         "assignee": None,
         "assignees": [],
         "requested_reviewers": [],

@@ -164,6 +164,8 @@ def _edit(state: State, repo: Repo, rec: obj.IssueRecord, body: JSON) -> None:
     if body.get("state") in ("open", "closed") and body["state"] != rec.state:
         if body["state"] == "closed":
             state.close(repo, rec.number, merged=False)
+            if not rec.is_pull and body.get("state_reason") in ("completed", "not_planned"):
+                rec.state_reason = body["state_reason"]
         else:
             rec.state, rec.closed_at, rec.state_reason = "open", None, "reopened"
     state.touch(rec)
@@ -229,14 +231,13 @@ def create_pull(state: State, call: Call) -> Answer:
     head = need_str(call.body, "head", "PullRequest").split(":")[-1]
     base = need_str(call.body, "base", "PullRequest")
     title = need_str(call.body, "title", "PullRequest")
-    head_sha, base_sha = state.branch_sha(repo, head), state.branch_sha(repo, base)
-    if head_sha is None or base_sha is None:
-        field = "head" if head_sha is None else "base"
-        raise HttpError(
-            422,
-            "Validation Failed",
-            [{"resource": "PullRequest", "field": field, "code": "invalid"}],
-        )
+    for field, branch in (("head", head), ("base", base)):
+        if state.branch_sha(repo, branch) is None:
+            raise HttpError(
+                422,
+                "Validation Failed",
+                [{"resource": "PullRequest", "field": field, "code": "invalid"}],
+            )
     for rec in _pulls(repo):
         if rec.state == "open" and rec.head == head:
             message = f"A pull request already exists for {repo.record.owner}:{head}."
@@ -246,15 +247,8 @@ def create_pull(state: State, call: Call) -> Answer:
                 [{"resource": "PullRequest", "code": "custom", "message": message}],
             )
     assert call.token is not None
-    number = state.add_issue(repo, title, call.body.get("body"), call.token.login, [])
+    number = state.add_pull(repo, title, call.body.get("body"), call.token.login, head, base)
     rec = repo.issues[number]
-    rec.is_pull, rec.head, rec.head_sha, rec.base, rec.base_sha = (
-        True,
-        head,
-        head_sha,
-        base,
-        base_sha,
-    )
     rec.draft = bool(call.body.get("draft", False))
     return 201, state.pull_json(repo, rec), {}
 

@@ -7,6 +7,7 @@ repository; the fake reads branch heads from it, as GitHub would from its own st
 
 from __future__ import annotations
 
+import copy
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,10 +40,21 @@ class Repo:
     labels: dict[str, JSON] = field(default_factory=dict)  # lower-cased name -> label json
     issues: dict[int, obj.IssueRecord] = field(default_factory=dict)
     permissions: dict[str, str] = field(default_factory=dict)  # login -> admin/write/read/none
+    merge_methods: set[str] = field(default_factory=lambda: {"merge", "squash", "rebase"})
 
     @property
     def full_name(self) -> str:
         return f"{self.record.owner}/{self.record.name}"
+
+
+@dataclass(frozen=True)
+class RepoSnapshot:
+    """A repository's labels, issues, pull requests and permissions, to seed another server."""
+
+    labels: list[tuple[str, str, str]]
+    issues: list[obj.IssueRecord]
+    permissions: dict[str, str]
+    last_id: int
 
 
 class State:
@@ -124,7 +136,9 @@ class State:
         return done.stdout.strip() or None
 
     # -- maintainer actions used by tests --------------------------------------------------
-    def add_issue(self, repo: Repo, title: str, body: str, author: str, labels: list[str]) -> int:
+    def add_issue(
+        self, repo: Repo, title: str, body: str | None, author: str, labels: list[str]
+    ) -> int:
         for name in labels:
             self.ensure_label(repo, name)
         number = len(repo.issues) + 1
@@ -133,6 +147,43 @@ class State:
             number, self.next_id(), title, body, author, stamp, stamp, list(labels)
         )
         return number
+
+    def add_pull(
+        self, repo: Repo, title: str, body: str | None, author: str, head: str, base: str
+    ) -> int:
+        """A pull request from branch ``head`` into ``base`` (both must exist); its number."""
+        head_sha, base_sha = self.branch_sha(repo, head), self.branch_sha(repo, base)
+        if head_sha is None or base_sha is None:
+            field = "head" if head_sha is None else "base"
+            raise HttpError(
+                422,
+                "Validation Failed",
+                [{"resource": "PullRequest", "field": field, "code": "invalid"}],
+            )
+        number = self.add_issue(repo, title, body, author, [])
+        rec = repo.issues[number]
+        rec.is_pull, rec.head, rec.head_sha, rec.base, rec.base_sha = (
+            True,
+            head,
+            head_sha,
+            base,
+            base_sha,
+        )
+        return number
+
+    def snapshot(self, repo: Repo) -> RepoSnapshot:
+        labels = [(x["name"], x["color"], x["description"] or "") for x in repo.labels.values()]
+        issues = copy.deepcopy(list(repo.issues.values()))
+        return RepoSnapshot(labels, issues, dict(repo.permissions), self._ids)
+
+    def restore(self, repo: Repo, snapshot: RepoSnapshot) -> None:
+        for name, color, description in snapshot.labels:
+            self.ensure_label(repo, name, color, description)
+        for rec in copy.deepcopy(snapshot.issues):
+            repo.issues[rec.number] = rec
+            self.user(rec.author)
+        repo.permissions.update(snapshot.permissions)
+        self._ids = max(self._ids, snapshot.last_id)
 
     def close(self, repo: Repo, number: int, merged: bool) -> None:
         rec = repo.issues[number]

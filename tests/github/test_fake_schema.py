@@ -33,6 +33,8 @@ def _drive_every_route(world: World) -> None:
     repo.get_git_ref(f"heads/{pull.head.ref}")
     repo.get_collaborator_permission("maintainer")
     list(repo.get_pulls(state="all", head=f"octo:{pull.head.ref}"))
+    pull.mark_ready_for_review()  # POST /graphql (tests/action/test_fake_github_merge.py)
+    pull.merge(merge_method="squash", sha=pull.head.sha)
     for call in (
         lambda: repo.create_label("performance", "ededed"),  # 422 already exists
         lambda: repo.get_issue(99),  # 404
