@@ -234,3 +234,15 @@ def test_waves_in_github_mode_publish_once_after_conflicts_are_resolved(tmp_path
     assert len(pulls) == 1 and on_github[0]["pr_url"]
     parts = [r for r in data["results"] if r["destination_reason"].startswith("combined with")]
     assert len(parts) == 4 and all(r["destination"] == "patch" for r in parts)
+
+
+def test_wave_sizes_follow_the_kind_and_bad_options_are_refused_at_the_door() -> None:
+    assert WaveOptions("small").wave_size(max_agents=1) == 3
+    assert WaveOptions("small").wave_size(max_agents=8) == 5
+    assert WaveOptions("large").wave_size(max_agents=5) == 10
+    assert WaveOptions("large").wave_size(max_agents=64) == 15
+    assert WaveOptions("continuous", size=1).wave_size(max_agents=5) == 1
+    with pytest.raises(ValueError, match="--throttle must be 0 or more"):
+        WaveOptions("continuous", throttle=-1)
+    with pytest.raises(ValueError, match="unknown focus 'speed'"):
+        WaveOptions("small", focus="speed")
