@@ -5,11 +5,16 @@ Order, cheapest refusal first, nothing changed by any refusal:
 1. authority: a comment or review counts only from a user with write, maintain or admin
    permission on the repository (asked of GitHub; without a token nobody is trusted);
    ``workflow_dispatch`` needs write access on GitHub's side already;
-2. the request: exactly one well-formed CID that the patch store knows (approving a pull
-   request as a whole is GitHub mode's: the pull request must be the optimizer's);
+2. the request: exactly one well-formed CID that the patch store knows;
 3. the files the patch touches have no uncommitted changes in the checkout;
 4. re-validation on the current base (``landing.revalidate``);
 5. landing: apply, record in the store, commit, push (``landing.land``).
+
+GitHub mode takes over where a pull request is the subject: ``/approve`` on a pull request,
+or an approving review, goes to ``github_approval`` (the optimizer's own pull requests only,
+proven again, then merged); ``/rollback`` opens a revert pull request through
+``github_rollback`` when the ``mode`` input is ``github``, or ``auto`` and the patch was merged
+through a pull request.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentic_action.action.events import REPLY_MARKER, ChangeRequest, PullInfo
+from agentic_action.action.events import REPLY_MARKER, ChangeRequest
 from agentic_action.action.github_port import UNKNOWN, WRITE_LEVELS, GitHubPort
 from agentic_action.action.landing import (
     COMMIT_TRAILER,
@@ -29,7 +34,6 @@ from agentic_action.action.landing import (
     land,
     revalidate,
 )
-from agentic_action.change.github.markers import BRANCH_PREFIX, parse_marker
 from agentic_action.change.patch_git import patch_paths
 from agentic_action.change.patches import InvalidCidError, PatchStore, UnknownCidError, parse_cid
 from agentic_action.settings import Settings
@@ -46,8 +50,11 @@ class ChangeOutcome:
     cid: str = ""
     commit: str = ""
     files: tuple[str, ...] = ()
-    pushed_to: str = ""
+    pushed_to: str = ""  # the branch pushed: the base, or GitHub mode's revert branch
     bad_input: str = ""  # the action input at fault ("cid"), for workflow_dispatch requests
+    url: str = ""  # GitHub mode: the pull request merged, or the revert pull request opened
+    note: str = ""  # GitHub mode: what was done, in words, for the reply
+    changed: str = ""  # what was changed although the request could not be completed
 
 
 def carry_out(
@@ -58,13 +65,19 @@ def carry_out(
     env: Mapping[str, str],
     push_branch: str,
     bot_login: str,
+    base_branch: str = "",
 ) -> ChangeOutcome:
+    """Carry out ``request``. ``push_branch``: where patch mode pushes ("" = do not push);
+    ``base_branch``: the branch GitHub mode's revert pull requests target ("" = default)."""
     log.info("/%s from @%s (%s)", request.command, request.actor, request.origin)
     refusal = authority_problem(request, github)
     if refusal:
         return _refused(request, refusal)
-    if request.pull is not None and not request.args:
-        return _refused(request, pull_request_problem(request.pull, bot_login))
+    if request.pull is not None and request.command == "approve":
+        from agentic_action.action.github_approval import approve_pull
+
+        assert github is not None  # authority_problem refuses comments and reviews without
+        return approve_pull(request, settings, github.pulls(), env=env, bot_login=bot_login)
     try:
         cid = _one_cid(request)
         store = _store(settings)
@@ -74,6 +87,15 @@ def carry_out(
         return _refused(request, str(error), bad_input=bad)
     except LandingRefused as error:
         return _refused(request, str(error))
+    if request.command == "rollback":
+        from agentic_action.action import github_rollback
+
+        if github_rollback.wants_github(settings, entry):
+            if github is None:
+                return _refused(request, "a rollback in GitHub mode needs the github-token input")
+            return github_rollback.open_revert(
+                request, settings, github.pulls(), store, cid, env=env, base_branch=base_branch
+            )
     what = "reversal" if request.command == "rollback" else "patch"
     repo = Repository(settings.repo)
     files = tuple(patch_paths(diff, repo.root))
@@ -115,28 +137,6 @@ def authority_problem(request: ChangeRequest, github: GitHubPort | None) -> str:
     return ""
 
 
-def pull_request_problem(pull: PullInfo, bot_login: str) -> str:
-    """Why approving pull request ``pull`` as a whole cannot be done here.
-
-    The optimizer's pull requests are opened by its account (``bot_login``) from a branch
-    under ``agentic-optimizer/`` and carry its marker on the body's first line (GitHub mode's
-    conventions, ``change/github/markers.py``). A marker alone proves nothing: anyone can
-    write one; nobody else can open a pull request as the workflow's account.
-    """
-    marker = parse_marker(pull.body)
-    branch_ok = not pull.head_ref or pull.head_ref.startswith(BRANCH_PREFIX)
-    if pull.author != bot_login or marker is None or not branch_ok:
-        return (
-            f"pull request #{pull.number} was not opened by the optimizer ({bot_login}, "
-            f"branch {BRANCH_PREFIX}..., marker on the first line of the body); only its own "
-            "pull requests can be approved this way"
-        )
-    return (
-        f"merging pull request #{pull.number} needs GitHub mode, which this version of the "
-        f"Action cannot do yet; to land its change as a patch, comment `/approve {marker.cid}`"
-    )
-
-
 def commit_message(request: ChangeRequest, file: str, qualname: str, cid: str, tests: str) -> str:
     if request.command == "rollback":
         title = f"revert: roll back agentic-optimizer patch to {file}::{qualname}"
@@ -151,11 +151,18 @@ def commit_message(request: ChangeRequest, file: str, qualname: str, cid: str, t
 
 def reply_text(request: ChangeRequest, outcome: ChangeOutcome) -> str:
     asked = " ".join(("/" + request.command, *request.args))[:120]
+    if not outcome.completed and outcome.changed:
+        return (
+            f"{REPLY_MARKER}\n**agentic-optimizer** could not finish `{_tick(asked)}` from "
+            f"@{request.actor}: {outcome.reason}\n\nChanged: {outcome.changed}."
+        )
     if not outcome.completed:
         return (
             f"{REPLY_MARKER}\n**agentic-optimizer** refused `{_tick(asked)}` from "
             f"@{request.actor}: {outcome.reason}\n\nNothing was changed."
         )
+    if outcome.note:
+        return f"{REPLY_MARKER}\n**agentic-optimizer**: {outcome.note}"
     done = "Rolled back" if outcome.command == "rollback" else "Applied"
     where = f" and pushed to `{outcome.pushed_to}`" if outcome.pushed_to else ""
     return (

@@ -1,7 +1,8 @@
 """The little the approval flow needs from GitHub: who may approve, and a reply in the thread.
 
 :class:`GitHubPort` is the seam; :class:`RestGitHub` speaks GitHub's REST API through PyGithub
-(``GET /repos/{o}/{r}/collaborators/{user}/permission``, ``POST .../issues/{n}/comments``),
+(``GET /repos/{o}/{r}/collaborators/{user}/permission``, ``POST .../issues/{n}/comments``;
+``pulls()`` for GitHub mode's pull requests, ``github_pulls.py``),
 configured from the standard Actions variables through GitHub mode's own
 :class:`~agentic_action.change.github.config.GitHubConfig` (so ``GITHUB_API_URL`` points it at
 GitHub Enterprise or at the tests' local server).
@@ -13,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from typing import Protocol
 
+from agentic_action.action.github_pulls import PullsPort, RestPulls
 from agentic_action.change.github.config import GitHubConfig
 
 log = logging.getLogger("agentic_action")
@@ -27,6 +29,10 @@ class GitHubPort(Protocol):
 
     def reply(self, number: int, body: str) -> str:
         """Comment on issue or pull request ``number``; the comment's URL, "" on failure."""
+        ...
+
+    def pulls(self) -> PullsPort:
+        """Pull requests and issues, for GitHub-mode approval and rollback."""
         ...
 
 
@@ -68,6 +74,9 @@ class RestGitHub:
             log.warning("could not read %s's permission: %s", login, error)
             return UNKNOWN
         return str(level)
+
+    def pulls(self) -> RestPulls:
+        return RestPulls(self._gh, self.repo_name)
 
     def reply(self, number: int, body: str) -> str:
         from github import GithubException

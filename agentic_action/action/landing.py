@@ -55,8 +55,11 @@ def diff_for(store: PatchStore, cid: str, *, rollback: bool) -> tuple[StoredPatc
     return entry, store.read(entry.reverse_cid if applies_reverse else entry.cid)
 
 
-def revalidate(settings: Settings, repo: Repository, diff: bytes, what: str) -> str:
-    """Apply ``diff`` in a worktree at HEAD and run the whole suite; a line saying what passed."""
+def revalidate(
+    settings: Settings, repo: Repository, diff: bytes, what: str, *, commit: str | None = None
+) -> str:
+    """Apply ``diff`` in a worktree at ``commit`` (default HEAD) and run the whole suite; a line
+    saying what passed. GitHub mode passes the base branch's tip as just fetched from origin."""
     worktrees = Worktrees(repo, settings.worktree_base)
     worktrees.prune_stale()
     options = PytestOptions(
@@ -65,8 +68,8 @@ def revalidate(settings: Settings, repo: Repository, diff: bytes, what: str) -> 
         run_integration=settings.run_integration_tests,
         run_performance=settings.run_performance_tests,
     )
-    base = repo.head_commit[:12]
-    with worktrees.checkout(f"revalidate-{what}") as root:
+    base = (commit or repo.head_commit)[:12]
+    with worktrees.checkout(f"revalidate-{what}", commit) as root:
         problem = check_applies(root, diff)
         if problem is None:
             problem = apply_to_worktree(root, diff)
@@ -118,7 +121,12 @@ def land(
     if not push_branch:
         return files, sha, ""
     pushed = run_git(
-        top, "push", "--quiet", "origin", f"HEAD:refs/heads/{push_branch}", env=_auth(env, top)
+        top,
+        "push",
+        "--quiet",
+        "origin",
+        f"HEAD:refs/heads/{push_branch}",
+        env=git_auth_env(env, top),
     )
     if pushed.returncode != 0:
         raise RuntimeError(
@@ -132,8 +140,9 @@ def dirty_files(repo: Repository, files: tuple[str, ...]) -> list[str]:
     return [line[3:] for line in done.stdout.decode().splitlines() if line.strip()]
 
 
-def _auth(env: Mapping[str, str], top: Path) -> dict[str, str]:
-    """Git's environment for the push: the token as an HTTP header for the GitHub server only.
+def git_auth_env(env: Mapping[str, str], top: Path) -> dict[str, str]:
+    """Git's environment for a push or fetch: the token as an HTTP header for the GitHub
+    server only (nothing when origin is elsewhere, e.g. a local path in tests).
 
     Passed through GIT_CONFIG_* variables, never on a command line or in .git/config.
     """

@@ -8,10 +8,11 @@ input, named in an ``::error`` annotation; an event type the optimizer does not 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -127,13 +128,34 @@ def _optimize(request: OptimizeRequest, inputs: ActionInputs, commands: Commands
     from agentic_action.action import optimize_flow  # the run's modules load only when needed
 
     settings = optimize_flow.optimize_settings(request, inputs.env)
-    outcome = optimize_flow.run_optimize(settings, commands)
+    with _process_environment(inputs.env):
+        outcome = optimize_flow.run_optimize(settings, commands)
     optimize_flow.append_request_summary(request, outcome, inputs.env)
     for annotation in optimize_flow.findings(outcome):
         commands.annotate(annotation)
     write_outputs(optimize_flow.outputs(outcome), inputs.env)
     commands.echo(outcome.console_line)
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _process_environment(env: Mapping[str, str]) -> Iterator[None]:
+    """``env``'s OPTIMIZER_* and GITHUB_* variables in os.environ while the run runs.
+
+    The run reads GitHub mode's and the LLM's configuration from os.environ, while the
+    inputs that set them (``github-token``, ``llm-model``, ...) are mapped into ``env`` only.
+    """
+    wanted = {k: v for k, v in env.items() if k.startswith(("OPTIMIZER_", "GITHUB_"))}
+    saved = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _change(request: ChangeRequest, inputs: ActionInputs, commands: Commands) -> int:
@@ -146,6 +168,7 @@ def _change(request: ChangeRequest, inputs: ActionInputs, commands: Commands) ->
         outcome = carry_out(
             request, settings, github,
             env=env, push_branch=_push_branch(inputs), bot_login=_bot(env),
+            base_branch=_branch(env),
         )  # fmt: skip
     if github is not None and request.thread is not None:
         github.reply(request.thread.number, reply_text(request, outcome))
@@ -156,6 +179,12 @@ def _change(request: ChangeRequest, inputs: ActionInputs, commands: Commands) ->
             f"agentic-optimizer: {request.command} {outcome.cid}: done ({outcome.commit})"
         )
         return EXIT_OK
+    if outcome.changed:
+        commands.error(
+            f"{outcome.reason} ({outcome.changed})",
+            title=f"agentic-optimizer could not finish /{request.command}",
+        )
+        return EXIT_FAILED
     if request.origin != "dispatch":
         commands.warning(outcome.reason, title=f"agentic-optimizer refused /{request.command}")
         return EXIT_OK
@@ -170,10 +199,13 @@ def _github(env: Mapping[str, str]) -> GitHubPort | None:
 
 
 def _push_branch(inputs: ActionInputs) -> str:
-    ref = inputs.env.get("GITHUB_REF", "")
-    if not inputs.push or not ref.startswith("refs/heads/"):
-        return ""
-    return ref.removeprefix("refs/heads/")
+    return _branch(inputs.env) if inputs.push else ""
+
+
+def _branch(env: Mapping[str, str]) -> str:
+    """The branch the workflow ran on; "" for other refs (a pull request's merge ref)."""
+    ref = env.get("GITHUB_REF", "")
+    return ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ""
 
 
 def _bot(env: Mapping[str, str]) -> str:
@@ -187,6 +219,7 @@ def _change_outputs(outcome: ChangeOutcome) -> dict[str, str]:
         "reason": "" if outcome.completed else outcome.reason,
         "applied-cid": outcome.cid if outcome.completed else "",
         "commit-sha": outcome.commit,
+        "pr-urls": outcome.url,
     }
 
 
@@ -201,10 +234,16 @@ def _change_summary(request: ChangeRequest, outcome: ChangeOutcome) -> str:
     if outcome.completed:
         lines += [f"- Files: {', '.join(f'`{f}`' for f in outcome.files)}"]
         lines += [f"- Commit: `{outcome.commit}`"]
-        lines += [f"- Pushed to: `{outcome.pushed_to}`" if outcome.pushed_to else "- Not pushed"]
+        if outcome.url:
+            lines += [f"- Pull request: {outcome.url}", f"- Done: {outcome.note}"]
+        else:
+            lines += [
+                f"- Pushed to: `{outcome.pushed_to}`" if outcome.pushed_to else "- Not pushed"
+            ]
         lines += [f"- Checked: {outcome.reason}"]
     else:
-        lines += [f"- Why: {outcome.reason}", "- Nothing was changed."]
+        lines += [f"- Why: {outcome.reason}"]
+        lines += [f"- Changed: {outcome.changed}" if outcome.changed else "- Nothing was changed."]
     return "\n".join(lines) + "\n"
 
 
