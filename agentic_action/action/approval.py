@@ -90,11 +90,12 @@ def carry_out(
     if request.command == "rollback":
         from agentic_action.action import github_rollback
 
-        if github_rollback.wants_github(settings, entry):
-            if github is None:
+        pulls = github.pulls() if github is not None else None
+        if github_rollback.wants_github(settings, entry, pulls):
+            if pulls is None:
                 return _refused(request, "a rollback in GitHub mode needs the github-token input")
             return github_rollback.open_revert(
-                request, settings, github.pulls(), store, cid, env=env, base_branch=base_branch
+                request, settings, pulls, store, cid, env=env, base_branch=base_branch
             )
     what = "reversal" if request.command == "rollback" else "patch"
     repo = Repository(settings.repo)

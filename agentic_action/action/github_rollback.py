@@ -2,7 +2,8 @@
 
 When: the ``mode`` input is ``github``, or ``auto`` and the patch reached the base through one
 of the optimizer's pull requests (the patch store's last event for it is an approval recorded
-with a pull request's URL). Otherwise patch mode applies the reversal (``approval.py``).
+with a pull request's URL; with no event, GitHub shows that pull request merged). Otherwise
+patch mode applies the reversal (``approval.py``).
 
 What: the stored reversal patch is proven on the base branch's tip as fetched now (it applies,
 and the whole test suite passes with it), committed on that tip with git plumbing
@@ -43,14 +44,26 @@ from agentic_action.workspace import Repository
 REVERT = "revert-"
 
 
-def wants_github(settings: Settings, entry: StoredPatch) -> bool:
-    """Whether ``/rollback`` of ``entry`` opens a revert pull request (see the module)."""
+def wants_github(settings: Settings, entry: StoredPatch, pulls: PullsPort | None) -> bool:
+    """Whether ``/rollback`` of ``entry`` opens a revert pull request (see the module).
+
+    In ``auto`` mode: when the store's last event for it is an approval recorded with a pull
+    request's URL, or (without one) when GitHub shows the optimizer's pull request for it
+    merged, e.g. by a maintainer's own hand. Without an answer from GitHub: patch mode.
+    """
     if settings.mode != "auto":
         return settings.mode == "github"
     done = [e for e in entry.history if e.action in (APPLIED, ROLLED_BACK)]
-    if not done or done[-1].action != APPLIED:
+    if done:
+        return done[-1].action == APPLIED and (done[-1].repo or "").startswith("http")
+    if pulls is None:
         return False
-    return (done[-1].repo or "").startswith(("https://", "http://"))
+    slug = target_slug(FunctionTarget(entry.meta.file, entry.meta.qualname, 1, 1))
+    try:
+        original = _original(pulls, branch_name(slug), entry.cid)
+    except GitHubTrouble:
+        return False
+    return original is not None and original.merged
 
 
 def open_revert(

@@ -22,6 +22,7 @@ from fake_github import FakeGitHub
 from fake_github_objects import IssueRecord
 from fake_github_openapi import DESCRIPTION, problems
 from fake_github_state import RepoSnapshot
+from github import Auth, Github
 from gitrepos import git
 
 from agentic_action.change.github.markers import parse_marker
@@ -216,12 +217,54 @@ def test_rollback_opens_a_revert_pull_request_whose_approval_restores_the_origin
     assert asked.outputs["pr-urls"].endswith(f"/pull/{revert.number}")
     assert f"Opened draft pull request #{revert.number}" in world.replies(thread)[-1]
 
+    again = world.comment(thread, f"/rollback {cid}")
+    assert again.outputs["pr-urls"] == asked.outputs["pr-urls"]  # the same, not a second one
+    assert f"Kept the open pull request #{revert.number}" in world.replies(thread)[-1]
+
     back = world.review(revert.number)
 
     assert back.outputs["outcome"] == "completed", back.stdout + back.stderr
     assert world.show("main:shop/inventory.py") == original
     assert world.store().get(cid).status == "rolled-back"
     assert _ledger_kinds(world)[-2:] == ["patch.approved", "patch.rolled_back"]
+
+
+def test_approval_without_the_patch_store_checks_the_commit_against_its_cid(
+    world: World,
+) -> None:
+    pull = world.pull()
+    shutil.rmtree(world.runner.out / "patches")
+
+    run = world.review(pull.number)
+
+    assert run.outputs["outcome"] == "completed", run.stdout + run.stderr
+    assert world.record(pull.number).merged_at is not None
+    with Ledger.open(world.runner.out / "ledger.sqlite") as ledger:
+        (event,) = ledger.events(kind="patch.approved")
+    assert event.payload["cid"] == world.cid(pull.number)
+    assert event.payload["source"] == "github"
+
+
+def test_rollback_in_auto_mode_of_a_pull_request_merged_by_hand_opens_a_revert_pull_request(
+    world: World,
+) -> None:
+    pull = world.pull()
+    cid, original = world.cid(pull.number), world.show("main:shop/inventory.py")
+    github = Github(
+        base_url=world.fake.base_url, auth=Auth.Token(ev.TOKEN), retry=None,
+        seconds_between_requests=0, seconds_between_writes=0,
+    )  # fmt: skip
+    merging = github.get_repo(ev.FULL).get_pull(pull.number)
+    merging.mark_ready_for_review()
+    merging.merge(merge_method="merge")
+
+    run = world.comment(_linked_issue(world, pull.number).number, f"/rollback {cid}")
+
+    assert run.outputs["outcome"] == "completed", run.stdout + run.stderr
+    revert = world.record(max(r.number for r in world.fake.issues(ev.FULL)))
+    assert revert.head.startswith("agentic-optimizer/revert-")
+    assert world.show(f"{revert.head}:shop/inventory.py") == original
+    assert world.show("main:shop/inventory.py") != original  # the base is left to the PR
 
 
 def test_a_user_without_write_permission_is_refused_and_nothing_changes(world: World) -> None:
