@@ -57,6 +57,27 @@ def open_history(path: Path, *, agent: str | None = None) -> RunObserver:
         return UnrecordedRun(f"Run history was not recorded: {error}")
 
 
+class LazyHistory:
+    """Opens the ledger only when the run has started: bad input (a missing repository, an
+    unusable GitHub mode) is refused before anything, a ledger file included, is written."""
+
+    def __init__(self, path: Path, agent: str | None = None) -> None:
+        self._path, self._agent = path, agent
+        self._inner: RunObserver | None = None
+
+    def started(self, report: RunReport) -> None:
+        self._inner = open_history(self._path, agent=self._agent)
+        self._inner.started(report)
+
+    def result(self, report: RunReport, result: OptimizationResult) -> None:
+        if self._inner is not None:
+            self._inner.result(report, result)
+
+    def finished(self, report: RunReport) -> None:
+        if self._inner is not None:
+            self._inner.finished(report)
+
+
 @dataclass
 class UnrecordedRun:
     """A RunObserver for a run whose ledger could not be opened: it says so in the notes."""
@@ -165,6 +186,10 @@ class RunHistory:
                 self._published_on_github(result, result_id)
         self._record_api(report.github)
         self._record_llm(getattr(report, "llm", None))
+        if report.conflicts:
+            from agentic_action.coordinate.conflicts import record_resolutions
+
+            record_resolutions(self.ledger, report.conflicts, self.run_id)
         summary = _summary(report, self.failures)
         with self.ledger.batch():
             body = {"agent": self.agent, "run_id": self.run_id, "status": "finished"}

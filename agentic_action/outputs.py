@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentic_action.history import open_history
+from agentic_action.history import LazyHistory
 from agentic_action.model import Status
 from agentic_action.report.json_report import write_json
 from agentic_action.report.summary import write_summary
@@ -35,7 +35,7 @@ class RunOutcome:
 
 def run_and_report(settings: Settings) -> RunOutcome:
     ledger = settings.ledger or settings.out / "ledger.sqlite"
-    report = run(settings, observers=[open_history(ledger)])
+    report = run(settings, observers=[LazyHistory(ledger)])
     summary_path = report.out_dir / "summary.md"
     report_path = report.out_dir / "report.json"
     write_json(report, report_path)

@@ -65,6 +65,7 @@ class RunReport:
     router: Any = None  # the LLM router of an LLM method, for the usage report
     llm: dict[str, Any] = field(default_factory=dict)  # calls, tokens, cost per method/model
     ipfs: dict[str, Any] = field(default_factory=dict)  # node, pinned CIDs, index CID
+    conflicts: list[Any] = field(default_factory=list)  # resolutions of overlapping patches
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
@@ -112,11 +113,8 @@ def run(
     _log_discovery(report.discovery)
     if report.discovery.functions:
         _optimize(repo, settings, report, control)
-    if control.mode == "github" and report.results:
-        store = PatchStore(out_dir / "patches", history_limit=settings.patch_history_limit)
-        report.results = control.publish(
-            report.results, store, repo.root, _base_branch(repo), repo.head_commit
-        )
+    if any(r.patch for r in report.results):
+        _resolve_and_publish(repo, settings, report, control)
     report.github = control.github
     if settings.ipfs_api and report.results:
         store = PatchStore(out_dir / "patches", history_limit=settings.patch_history_limit)
@@ -137,13 +135,36 @@ def _tell(report: RunReport, event: str, *args: Any) -> None:
             log.exception("run observer %s failed on %s", type(observer).__name__, event)
 
 
-def _base_branch(repo: Repository) -> str:
-    """The branch PRs target: the Actions ref when there is one, else the checked-out branch."""
-    for name in ("GITHUB_BASE_REF", "GITHUB_REF_NAME"):
-        value = os.environ.get(name, "")
-        if value and not value.endswith("/merge"):
-            return value
-    return repo.branch_name() or "main"
+def _resolve_and_publish(
+    repo: Repository, settings: Settings, report: RunReport, control: ChangeControl
+) -> None:
+    """Patches of one file were each made against HEAD: check they combine (three-way merge,
+    re-validated) before anything is published; conflicts that git cannot settle are escalated."""
+    from agentic_action.coordinate.conflicts import resolve_run_conflicts
+    from agentic_action.coordinate.publish import publish_once
+
+    store = PatchStore(report.out_dir / "patches", history_limit=settings.patch_history_limit)
+    conflicts = resolve_run_conflicts(
+        report.results,
+        store,
+        repo.root,
+        repo.head_commit,
+        options=_pytest_options(settings),
+        baseline=report.baseline,
+        worktree_base=settings.worktree_base,
+    )
+    report.results, report.conflicts = conflicts.results, conflicts.resolutions
+    report.notes.extend(conflicts.notes)
+    report.results = publish_once(control, conflicts, store, repo.root, repo.head_commit)
+
+
+def _pytest_options(settings: Settings) -> PytestOptions:
+    return PytestOptions(
+        python=settings.python,
+        timeout=settings.test_timeout,
+        run_integration=settings.run_integration_tests,
+        run_performance=settings.run_performance_tests,
+    )
 
 
 def _log_discovery(found: Discovery) -> None:
@@ -157,12 +178,7 @@ def _log_discovery(found: Discovery) -> None:
 def _optimize(
     repo: Repository, settings: Settings, report: RunReport, control: ChangeControl
 ) -> None:
-    options = PytestOptions(
-        python=settings.python,
-        timeout=settings.test_timeout,
-        run_integration=settings.run_integration_tests,
-        run_performance=settings.run_performance_tests,
-    )
+    options = _pytest_options(settings)
     worktrees = Worktrees(repo, settings.worktree_base)
     pruned = worktrees.prune_stale()
     if pruned:

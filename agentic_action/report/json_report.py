@@ -83,6 +83,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
             "validation_level": report.settings.validation_level,
             "description": report.settings.description,
             "targets": list(report.settings.targets),
+            "shard": report.settings.shard,
             "isolation": report.isolation,
         },
         "baseline": None

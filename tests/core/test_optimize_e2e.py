@@ -64,6 +64,11 @@ def test_every_accepted_result_carries_its_evidence_and_patch(example_run) -> No
     _, out, _ = example_run
     report = json.loads((out / "report.json").read_text())
     accepted = [r for r in report["results"] if r["status"] == "accepted"]
+    combined = [r for r in accepted if r["destination_reason"].startswith("merged from ")]
+    for result in combined:  # several accepted patches of one file, merged and re-validated
+        assert [c["outcome"] for c in result["checks"]] == ["passed"] * len(result["checks"])
+        assert (out / result["patch"]["path"]).is_file()
+    accepted = [r for r in accepted if r not in combined]
     for result in accepted:
         names = [c["name"] for c in result["checks"]]
         assert names[:2] == ["syntax", "coverage"]

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from history_world import RecordedRun
 
-from agentic_action import outputs
 from agentic_action.ledger import Ledger
 
 READ_TIMEOUT = 60  # a safety net for reading a child's output, not a speed claim
@@ -210,10 +209,6 @@ def test_the_default_ledger_is_the_output_directorys(
     assert "runs: 1" in ok("stats", cwd=tmp_path / "elsewhere", env=env)
 
 
-@pytest.mark.skipif(
-    not hasattr(outputs, "open_history"),
-    reason="agentic_action.outputs.run_and_report does not pass open_history() to run() yet",
-)
 def test_optimize_keeps_its_history_in_the_output_directory(
     recorded_run: RecordedRun, tmp_path: Path
 ) -> None:

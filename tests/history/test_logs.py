@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from history_world import RecordedRun
 
-from agentic_action import cli
 from agentic_action.logs import configure_logging
 
 
@@ -105,10 +104,6 @@ def test_configuring_again_replaces_only_its_own_handler(logger: logging.Logger)
     assert json.loads(second.getvalue())["message"] == "once"
 
 
-@pytest.mark.skipif(
-    not hasattr(cli, "configure_logging"),
-    reason="agentic_action.cli does not call logs.configure_logging() yet",
-)
 def test_the_cli_writes_json_lines_when_asked(recorded_run: RecordedRun, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPTIMIZER_", "GITHUB_"))}
     env["OPTIMIZER_LOG_FORMAT"] = "json"
