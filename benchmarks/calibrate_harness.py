@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,7 @@ def _decide_many(
         "measuring_seconds": statistics.mean(v.measuring_seconds for v in verdicts),
         "pairs": statistics.median(v.evidence.samples for v in verdicts if v.evidence),
         "errors": [v.reason for v in verdicts if v.evidence is None][:3],
+        "rejections": dict(Counter(v.reason.split(":")[0] for v in verdicts if not v.accepted)),
     }
 
 
@@ -144,6 +146,8 @@ def _print_row(row: dict[str, Any]) -> None:
         f"{row['wall_seconds']:.2f} s wall per decision",
         flush=True,
     )
+    if row["rejections"]:
+        print("   rejected as:", row["rejections"])
     for error in row["errors"]:
         print("   error:", error)
 

@@ -158,7 +158,7 @@ def _measure(sides: list[Side], min_speedup: float, budget: float, seed: int) ->
         hello = side.connect()
         if not hello.get("ok"):
             raise SideFailed(side.name, f"cannot load the target: {hello.get('error')}")
-        hellos[side] = int(hello.get("inputs", 0))
+        hellos[side] = int(_number(hello, "inputs", side))
     loaded = min(hellos.values())
     if loaded == 0:
         return SpeedVerdict(False, "no recorded input could be loaded", None, CheckOutcome.SKIPPED)
@@ -216,12 +216,15 @@ def _pairs(sides: list[Side], plan: _Plan, begun: float, budget: float, seed: in
         "consume": plan.consume,
     }
     pairs: list[Pair] = []
-    while time.perf_counter() - begun < budget or len(pairs) < 2 * len(lanes):
+    last = 0.0  # duration of the previous pair: stop before a pair would overrun the budget
+    while time.perf_counter() - begun + last < budget or len(pairs) < 2 * len(lanes):
+        started = time.perf_counter()
         lane = len(pairs) % len(lanes)
         first, second = lanes[lane] if order.random() < 0.5 else lanes[lane][::-1]
         answers = {side.name: _sample(side, command, plan) for side in (first, second)}
         (cpu_a, wall_a), (cpu_b, wall_b) = answers["original"], answers["candidate"]
         pairs.append(Pair(lane, cpu_a, cpu_b, wall_a, wall_b))
+        last = time.perf_counter() - started
     return pairs
 
 

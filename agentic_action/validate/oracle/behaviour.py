@@ -123,29 +123,34 @@ def _replay_all(
     timeout: float,
     extra: list[str],
 ) -> dict[str, ReplayRun]:
-    """Three concurrent sandboxed replays, each with its own copy of the inputs.
+    """Sandboxed replays, each with its own copy of the inputs: the original and the candidate
+    at the same time, then the original again (after the first, so the two original runs never
+    share their worktree at the same moment).
 
     Each side may write only its own folder (and its worktree), so no side can touch the inputs
     or outcomes of another.
     """
-    jobs = {"original": original, "original-again": original, "candidate": candidate}
-    for name in jobs:
+    names = ("original", "original-again", "candidate")
+    for name in names:
         shutil.copytree(inputs, work / name / "inputs")
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = {
-            name: pool.submit(
-                replay,
-                python,
-                root,
-                target,
-                work / name / "inputs",
-                work / name / OUTCOMES,
-                timeout=timeout,
-                extra_paths=extra,
-            )
-            for name, root in jobs.items()
-        }
-        return {name: future.result() for name, future in futures.items()}
+
+    def run(name: str, root: Path) -> ReplayRun:
+        folder = work / name
+        return replay(
+            python,
+            root,
+            target,
+            folder / "inputs",
+            folder / OUTCOMES,
+            timeout=timeout,
+            extra_paths=extra,
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        originals = pool.submit(lambda: (run(names[0], original), run(names[1], original)))
+        cand = pool.submit(run, names[2], candidate)
+        first, again = originals.result()
+        return {names[0]: first, names[1]: again, names[2]: cand.result()}
 
 
 def _compare(

@@ -32,6 +32,7 @@ from agentic_action.validate.oracle.reprs import call_repr, short_error
 
 CONFIG_ENV = "AGENTIC_ORACLE_CONFIG"
 EXAMPLES_KEPT = 3
+ATTEMPTS_PER_INPUT = 20  # calls examined (pickled) per input slot before sampling stops
 _STORED = "stored"
 _DUPLICATE = "duplicate"
 
@@ -84,6 +85,10 @@ class Recorder:
             self.calls += 1
             if self.recorded >= self.max_calls:
                 self.skipped[f"over the limit of {self.max_calls} recorded inputs"] += 1
+                return
+            if self.calls > self.max_calls * ATTEMPTS_PER_INPUT:
+                # A hot function called with the same few arguments: stop paying for pickling.
+                self.skipped[f"not examined: past {self.max_calls * ATTEMPTS_PER_INPUT} calls"] += 1
                 return
             outcome = self._store(args, kwargs)
             if outcome == _DUPLICATE:
