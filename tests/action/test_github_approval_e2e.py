@@ -9,6 +9,7 @@ pull requests) and sends the events a maintainer would cause.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,8 +48,9 @@ class World:
     runner: ActionRunner
     fake: FakeGitHub
 
-    def pull(self, index: int = 0) -> IssueRecord:
-        return [r for r in self.fake.issues(ev.FULL) if r.is_pull and r.author == ev.BOT][index]
+    def pull(self) -> IssueRecord:
+        """The optimizer's first draft pull request."""
+        return next(r for r in self.fake.issues(ev.FULL) if r.is_pull and r.author == ev.BOT)
 
     def record(self, number: int) -> IssueRecord:
         return next(r for r in self.fake.issues(ev.FULL) if r.number == number)
@@ -124,7 +126,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
         )  # fmt: skip
         assert run.returncode == 0, run.stdout + run.stderr
         assert run.outputs["mode-used"] == "github"
-        assert len([r for r in fake.issues(ev.FULL) if r.is_pull]) == 2
+        assert [r for r in fake.issues(ev.FULL) if r.is_pull]
         yield Published(root, workspace, runner.out, fake.snapshot(ev.FULL))
 
 
@@ -141,6 +143,17 @@ def world(published: Published, tmp_path: Path) -> Iterator[World]:
         fake.set_permission(ev.FULL, "maintainer", "write")
         fake.set_permission(ev.FULL, "outsider", "read")
         yield World(workspace, tmp_path / "origin.git", runner, fake)
+
+
+def _edit_every_line_the_change_touches(world: World, pull: IssueRecord) -> None:
+    """Edit, on the base, every line the pull request's commit changes (git diff -U0 hunks)."""
+    diff = git(world.bare, "diff", "-U0", f"{pull.head}^", pull.head, "--", "shop/inventory.py")
+    path = world.workspace / "shop" / "inventory.py"
+    lines = path.read_text().splitlines(keepends=True)
+    for first, count in re.findall(r"^@@ -(\d+)(?:,(\d+))? ", diff, re.M):
+        for index in range(int(first) - 1, int(first) - 1 + int(count or 1)):
+            lines[index] = lines[index].rstrip("\n") + "  # edited since\n"
+    path.write_text("".join(lines))
 
 
 def _linked_issue(world: World, number: int) -> IssueRecord:
@@ -194,7 +207,7 @@ def test_an_approving_review_marks_the_pull_request_ready_merges_it_and_closes_i
 def test_rollback_opens_a_revert_pull_request_whose_approval_restores_the_original(
     world: World,
 ) -> None:
-    pull = world.pull(1)
+    pull = world.pull()
     cid, original = world.cid(pull.number), world.show("main:shop/inventory.py")
     approved = world.comment(pull.number, "/approve")
     assert approved.outputs["outcome"] == "completed", approved.stdout + approved.stderr
@@ -322,13 +335,8 @@ def test_approval_is_refused_when_the_base_moved_so_the_change_no_longer_holds(
     world: World, change: str
 ) -> None:
     pull = world.pull()
-    if change == "edit-the-function":  # every line of valid_codes (the first PR's) changes
-        path = world.workspace / "shop" / "inventory.py"
-        text = path.read_text()
-        start = text.index("def valid_codes")
-        end = text.index("\n\n\n", start)
-        body = "\n".join(line + "  # edited" for line in text[start:end].splitlines())
-        path.write_text(text[:start] + body + text[end:])
+    if change == "edit-the-function":
+        _edit_every_line_the_change_touches(world, pull)
         words = "no longer applies to the current base"
     else:
         failing = "def test_new_requirement() -> None:\n    assert False, 'red on main'\n"
@@ -348,13 +356,13 @@ def test_approval_is_refused_when_the_base_moved_so_the_change_no_longer_holds(
 
 
 def test_approve_naming_another_cid_on_the_pull_request_is_refused(world: World) -> None:
-    first, second = world.pull(0), world.pull(1)
+    pull = world.pull()
     before = world.state()
 
-    run = world.comment(first.number, f"/approve {world.cid(second.number)}")
+    run = world.comment(pull.number, f"/approve {UNKNOWN_CID}")
 
     assert (run.returncode, run.outputs["outcome"]) == (0, "refused")
-    assert "is not this pull request's change" in world.replies(first.number)[0]
+    assert "is not this pull request's change" in world.replies(pull.number)[0]
     assert world.state() == before
 
 
