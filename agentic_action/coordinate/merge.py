@@ -20,13 +20,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentic_action.change.patch_git import run_git
 from agentic_action.change.patches import DEFAULT_HISTORY_LIMIT, PatchError, PatchStore
-from agentic_action.coordinate.conflicts import ConflictReport, resolve_run_conflicts
+from agentic_action.coordinate.conflicts import MERGED_FROM, ConflictReport, resolve_run_conflicts
 from agentic_action.coordinate.publish import publish_once
 from agentic_action.coordinate.report_io import (
     result_from_json,
@@ -246,6 +246,12 @@ def _copy_patches(outputs: Sequence[ShardOutput], store: PatchStore) -> list[Opt
     for output in outputs:
         for data in output.results:
             result = result_from_json(data)
+            if result.destination_reason.startswith(MERGED_FROM):
+                if result.patch is not None:
+                    output.store.read(result.patch.cid)  # damaged inputs are refused all the same
+                continue  # a shard's own combination: conflicts are resolved anew over all parts
+            if result.destination_reason.startswith(("combined with", "held back")):
+                result = replace(result, destination="patch", destination_reason="")
             if result.patch is not None:
                 entry = output.store.get(result.patch.cid)
                 forward = output.store.read(entry.cid).decode("utf-8")

@@ -139,7 +139,7 @@ def test_merge_refuses_one_shard_given_twice(runs: dict[str, Path]) -> None:
 
 def test_merge_refuses_shards_of_different_splits(runs: dict[str, Path]) -> None:
     notes = [n.replace("Shard 2/2", "Shard 2/3") for n in report(runs["s2"])["notes"]]
-    thirds = copy_output(runs["s2"], runs["work"] / "thirds", notes=notes)
+    thirds = copy_output(runs["s2"], runs["work"] / "thirds", notes=notes, shard="2/3")
     assert "N must agree" in refused(runs, runs["s1"], thirds).stderr
 
 
