@@ -17,6 +17,7 @@ Every failure is raised as :class:`GitHubTrouble` with GitHub's status and words
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 if TYPE_CHECKING:
     from github import Github
     from github.PullRequest import PullRequest
+    from github.PullRequestMergeStatus import PullRequestMergeStatus
     from github.Repository import Repository
 
 T = TypeVar("T")
@@ -117,20 +119,19 @@ class RestPulls:
         return _call(f"listing pull requests from {branch}", find)
 
     def mark_ready(self, number: int) -> None:
-        pull = self._pulls.get(number) or self._repo.get_pull(number)
-        _call(f"marking #{number} ready for review", pull.mark_ready_for_review)
+        _call(
+            f"marking #{number} ready for review",
+            lambda: self._handle(number).mark_ready_for_review(),
+        )
 
     def merge(self, number: int, *, sha: str, title: str, message: str) -> Merged:
-        pull = self._pulls.get(number) or self._repo.get_pull(number)
         last: GitHubTrouble | None = None
         for method in MERGE_METHODS:
+            attempt = functools.partial(
+                self._merge_once, number, sha=sha, title=title, message=message, method=method
+            )
             try:
-                status = _call(
-                    f"merging #{number} ({method})",
-                    lambda m=method: pull.merge(  # type: ignore[misc]
-                        commit_title=title, commit_message=message, merge_method=m, sha=sha
-                    ),
-                )
+                status = _call(f"merging #{number} ({method})", attempt)
             except GitHubTrouble as trouble:
                 if trouble.status != 405 or "not allowed" not in str(trouble):
                     raise
@@ -141,6 +142,18 @@ class RestPulls:
             return Merged(status.sha, method)
         assert last is not None
         raise last
+
+    def _merge_once(
+        self, number: int, *, sha: str, title: str, message: str, method: str
+    ) -> PullRequestMergeStatus:
+        return self._handle(number).merge(
+            commit_title=title, commit_message=message, merge_method=method, sha=sha
+        )
+
+    def _handle(self, number: int) -> PullRequest:
+        if number not in self._pulls:
+            self._pulls[number] = self._repo.get_pull(number)
+        return self._pulls[number]
 
     def open_pull(
         self, *, head: str, base: str, title: str, body: str, labels: Sequence[str]

@@ -242,6 +242,40 @@ def test_rollback_opens_a_revert_pull_request_whose_approval_restores_the_origin
     assert _ledger_kinds(world)[-2:] == ["patch.approved", "patch.rolled_back"]
 
 
+def test_a_repository_that_forbids_squash_merges_gets_a_merge_commit(world: World) -> None:
+    pull = world.pull()
+    world.fake.repo(ev.FULL).merge_methods = {"merge"}
+
+    run = world.review(pull.number)
+
+    assert run.outputs["outcome"] == "completed", run.stdout + run.stderr
+    parents = git(world.bare, "log", "-1", "--format=%P", "main").split()
+    assert parents[1] == world.record(pull.number).head_sha
+    assert "(merge), as @maintainer approved" in world.replies(pull.number)[0]
+
+
+def test_a_merge_github_refuses_after_marking_ready_fails_the_run_and_says_what_changed(
+    world: World,
+) -> None:
+    pull = world.pull()
+    base = git(world.bare, "rev-parse", "main")
+    world.fake.fail("PUT", "/merge$", status=405, message='Required status check "ci" is expected.')
+
+    run = world.review(pull.number)
+
+    assert (run.returncode, run.outputs["outcome"]) == (1, "refused")
+    (error,) = run.commands("error")
+    assert error.properties["title"] == "agentic-optimizer could not finish /approve"
+    (reply,) = world.replies(pull.number)
+    assert 'Required status check "ci" is expected.' in reply
+    assert (
+        f"Changed: pull request #{pull.number} was marked ready for review but not merged" in reply
+    )
+    record = world.record(pull.number)
+    assert (record.draft, record.state, record.merged_at) == (False, "open", None)
+    assert git(world.bare, "rev-parse", "main") == base
+
+
 def test_approval_without_the_patch_store_checks_the_commit_against_its_cid(
     world: World,
 ) -> None:
