@@ -11,12 +11,11 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from agentic_action.fileutil import file_lock
 from agentic_action.llm import _litellm
 from agentic_action.llm.config import LLMConfig, Price
 
@@ -68,7 +67,7 @@ class JsonSpendStore:
             return float(self._read().get(month, 0.0))
 
     def add_spend(self, month: str, usd: float) -> None:
-        with self._lock, _file_lock(self.path.with_name(self.path.name + ".lock")):
+        with self._lock, file_lock(self.path.with_name(self.path.name + ".lock")):
             months = self._read()
             months[month] = float(months.get(month, 0.0)) + usd
             write_json_atomic(self.path, {"months": months})
@@ -102,23 +101,6 @@ def write_json_atomic(path: Path, data: object) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock between processes where the OS has flock (else threads only)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: the thread lock is all there is
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def token_price(model: str, config: LLMConfig) -> tuple[float, float] | None:

@@ -25,6 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from agentic_action.fileutil import file_lock
 from agentic_action.llm import PatternExample
 from agentic_action.llm.budget import write_json_atomic
 
@@ -142,7 +143,7 @@ class JsonPatternStore:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[dict[str, Any]]:
         """The file's data, written back (atomically) when the block changed it."""
-        with self._lock, _file_lock(self.path.with_name(self.path.name + ".lock")):
+        with self._lock, file_lock(self.path.with_name(self.path.name + ".lock")):
             data = self._read()
             before = repr(data)
             yield data
@@ -200,23 +201,6 @@ class LedgerPatternStore:
 
     def _events(self, kind: str, subject: str) -> list[Any]:
         return list(self.ledger.events(kind=kind, subject=subject))
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock between processes where the OS has flock (else threads only)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: the thread lock is all there is
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def open_pattern_store(state_dir: Path | None) -> PatternStore:
