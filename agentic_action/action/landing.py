@@ -11,13 +11,12 @@ Any refusal before the commit leaves the checkout and the store as they were.
 
 from __future__ import annotations
 
-import base64
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from agentic_action.change.github.gitpush import auth_env
 from agentic_action.change.patch_git import apply_to_worktree, check_applies, run_git, stderr_text
 from agentic_action.change.patches import (
     GitCommandError,
@@ -147,15 +146,5 @@ def git_auth_env(env: Mapping[str, str], top: Path) -> dict[str, str]:
     Passed through GIT_CONFIG_* variables, never on a command line or in .git/config.
     """
     token = env.get("OPTIMIZER_GITHUB_TOKEN") or env.get("GITHUB_TOKEN") or ""
-    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
     remote = run_git(top, "remote", "get-url", "origin").stdout.decode().strip()
-    if not token or urlsplit(remote).netloc != urlsplit(server).netloc:
-        return {}
-    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-    count = int(env.get("GIT_CONFIG_COUNT", "0") or 0)  # keep what is set (e.g. safe.directory)
-    return {
-        "GIT_CONFIG_COUNT": str(count + 1),
-        f"GIT_CONFIG_KEY_{count}": f"http.{server}/.extraheader",
-        f"GIT_CONFIG_VALUE_{count}": f"AUTHORIZATION: basic {basic}",
-        "GIT_TERMINAL_PROMPT": "0",
-    }
+    return auth_env(token, remote, env)

@@ -8,6 +8,7 @@ from typing import Any
 
 from agentic_action.action.commands import Annotation, Commands, append_summary
 from agentic_action.action.events import OptimizeRequest
+from agentic_action.coordinate.conflicts import MERGED_FROM
 from agentic_action.model import OptimizationResult, Status
 from agentic_action.outputs import RunOutcome, run_and_report
 from agentic_action.settings import Settings, load_settings
@@ -37,7 +38,11 @@ def run_optimize(settings: Settings, commands: Commands) -> RunOutcome:
 def findings(outcome: RunOutcome) -> list[Annotation]:
     """Annotations pinned to the code: accepted improvements first, then problems."""
     report = outcome.report
-    accepted = [r for r in report.results if r.status is Status.ACCEPTED]
+    accepted = [  # each function once: a combination of several patches is not annotated again
+        r
+        for r in report.results
+        if r.status is Status.ACCEPTED and not r.destination_reason.startswith(MERGED_FROM)
+    ]
     errors = [r for r in report.results if r.status is Status.ERROR]
     notes = [_accepted(r) for r in accepted[:MAX_FINDINGS]]
     notes += [_errored(r) for r in errors[:MAX_FINDINGS]]
