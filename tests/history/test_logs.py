@@ -93,6 +93,7 @@ def test_the_level_can_be_raised_or_lowered(logger: logging.Logger) -> None:
 
 
 def test_configuring_again_replaces_only_its_own_handler(logger: logging.Logger) -> None:
+    logger.handlers[:] = []  # earlier tests in this process may have configured it already
     foreign = logging.StreamHandler(io.StringIO())
     logger.addHandler(foreign)
     first, second = io.StringIO(), io.StringIO()
