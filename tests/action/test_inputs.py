@@ -61,6 +61,14 @@ def test_inputs_for_other_modules_become_their_variables_only_when_set(tmp_path:
     load_settings({}, inputs.env)  # nothing left that the settings model would refuse
 
 
+def test_the_shard_input_reaches_the_settings_and_empty_means_no_sharding(
+    tmp_path: Path,
+) -> None:
+    base = {"GITHUB_WORKSPACE": str(tmp_path)}
+    assert load_settings({}, read_inputs({**base, "INPUT_SHARD": " 2 / 4 "}).env).shard == "2/4"
+    assert load_settings({}, read_inputs({**base, "INPUT_SHARD": ""}).env).shard is None
+
+
 def test_each_settings_input_is_checked_on_its_own_and_named() -> None:
     with pytest.raises(InputError) as caught:
         check_settings_inputs({"INPUT_TARGETS": "src/*.py", "INPUT_MAX-AGENTS": "100"})
@@ -96,6 +104,8 @@ def test_secrets_handled_are_the_token_input_and_the_key_variables() -> None:
         ("priority", "urgent", "low | medium | high"),
         ("command", "merge", "auto, optimize, approve, rollback"),
         ("push", "maybe", "true or false"),
+        ("shard", "3/2", "K must be between 1 and N (2)"),
+        ("shard", "half", "not of the form K/N"),
         ("ipfs-api", "localhost:5001", "/ip4/127.0.0.1/tcp/5001"),
     ],
 )
