@@ -27,6 +27,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -146,7 +147,38 @@ def _probe(argv: list[str]) -> bool:
     return done.returncode == 0
 
 
-def _bwrap_args(cwd: Path, writable: Sequence[Path], empty_file: Path | None = None) -> list[str]:
+HIDDEN_MOUNTS: tuple[Path, ...] = (Path("/tmp"), Path("/run"))
+
+
+def _interpreter_paths(argv: Sequence[str]) -> list[Path]:
+    """What the child needs to run Python and our workers: the interpreters' environments and
+    this package's source tree (an editable install points there)."""
+    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(__file__).resolve().parents[2]}
+    if argv and os.path.isabs(argv[0]):
+        exe = Path(argv[0])
+        for candidate in (exe, exe.resolve()):
+            parent = candidate.parent
+            paths.add(parent.parent if parent.name == "bin" else parent)
+    return sorted(paths)
+
+
+def _reveal(paths: Sequence[Path]) -> list[str]:
+    """Read-only binds for the paths a private /tmp or /run would otherwise hide (a checkout or
+    virtualenv under /tmp, as CI machines often have)."""
+    args: list[str] = []
+    for path in paths:
+        hidden = any(path.is_relative_to(h) and path != h for h in HIDDEN_MOUNTS)
+        if hidden and path.exists():
+            args += ["--ro-bind", str(path), str(path)]
+    return args
+
+
+def _bwrap_args(
+    cwd: Path,
+    writable: Sequence[Path],
+    empty_file: Path | None = None,
+    argv: Sequence[str] = (),
+) -> list[str]:
     args = [
         "--ro-bind", "/", "/",
         "--dev", "/dev",
@@ -160,6 +192,7 @@ def _bwrap_args(cwd: Path, writable: Sequence[Path], empty_file: Path | None = N
     ]  # fmt: skip
     if Path("/run").is_dir():
         args += ["--tmpfs", "/run"]
+    args += _reveal(_interpreter_paths(argv))
     for path in (cwd, *writable):
         if path != Path("/"):
             args += ["--bind", str(path), str(path)]
@@ -238,7 +271,7 @@ def run_sandboxed(
             empty = Path(home) / "empty"
             empty.touch()
             bwrap = shutil.which("bwrap") or "bwrap"
-            full_argv = [bwrap, *_bwrap_args(cwd, writable, empty), "--", *argv]
+            full_argv = [bwrap, *_bwrap_args(cwd, writable, empty, argv), "--", *argv]
         elif level == "unshare-net":
             full_argv = [shutil.which("unshare") or "unshare", *UNSHARE_ARGS, "--", *argv]
         return _run(full_argv, tuple(argv), cwd, child_env, timeout, memory_mb, level)
