@@ -8,6 +8,7 @@ refused with its bytes unchanged.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,7 +30,7 @@ def open_db(path: Path, clock: Clock, text_search: str = "auto", verify: bool = 
     try:
         version = _judge(conn, path, existing, verify)
         wanted = _choose_text_search(conn, path, version, text_search)
-        conn.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         db = Db(conn, path, clock, wanted)
         _bring_up_to_date(db)
@@ -37,6 +38,23 @@ def open_db(path: Path, clock: Clock, text_search: str = "auto", verify: bool = 
         conn.close()
         raise
     return db
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Changing the journal mode needs a moment alone with the file, and SQLite does not wait
+    for it through the busy timeout: when another process opens the same new ledger at the same
+    instant, retry for up to BUSY_TIMEOUT_SECONDS."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
 
 
 def _check_file(path: Path) -> bool:
