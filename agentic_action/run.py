@@ -63,6 +63,7 @@ class RunReport:
     observers: list[RunObserver] = field(default_factory=list, repr=False)
     only: frozenset[str] | None = None
     router: Any = None  # the LLM router of an LLM method, for the usage report
+    method: Any = None  # the Method that works on the targets
     llm: dict[str, Any] = field(default_factory=dict)  # calls, tokens, cost per method/model
     ipfs: dict[str, Any] = field(default_factory=dict)  # node, pinned CIDs, index CID
     conflicts: list[Any] = field(default_factory=list)  # resolutions of overlapping patches
@@ -101,6 +102,7 @@ def run(
     report.isolation = isolation_description(isolation_level())
     control = choose_change_control(settings.mode, os.environ)
     report.mode_used, report.mode_reason = control.mode, control.reason
+    report.method = _method(settings, report)  # a bad LLM setting is refused before any work
     log.info("optimizing %s at %s (%s mode)", repo.root, repo.head_commit[:12], report.mode_used)
     if repo.is_dirty():
         report.dirty_worktree = True
@@ -232,7 +234,7 @@ def _optimize_from(
         sources=report.discovery.sources,
     )
     store = PatchStore(report.out_dir / "patches", history_limit=settings.patch_history_limit)
-    method = _method(settings, report)
+    method: Method = report.method
     total = len(targets)
 
     def work(numbered: tuple[int, FunctionTarget]) -> AgentReport:

@@ -95,3 +95,18 @@ def test_llm_method_without_a_model_falls_back_to_rules_and_says_so(tmp_path: Pa
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert any("no LLM model is configured" in note for note in report["notes"])
+
+
+def test_a_model_litellm_does_not_know_is_refused_before_any_work(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"vocab.py": SLOW, "test_vocab.py": TESTS})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPTIMIZER_")}
+    env |= {"OPTIMIZER_LLM_PROVIDER": "not-a-real-model", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    done = subprocess.run(
+        [sys.executable, "-m", "agentic_action", "optimize", "--repo", str(repo),
+         "--targets", "vocab.py", "--method", "adversarial", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "OPTIMIZER_LLM_PROVIDER='not-a-real-model'" in done.stderr
+    assert "baseline" not in done.stderr  # refused before the tests ran
+    assert not (tmp_path / "out").exists()
