@@ -28,7 +28,7 @@ def open_db(path: Path, clock: Clock, text_search: str = "auto", verify: bool = 
     existing = _check_file(path)
     conn = _connect(path, existing)
     try:
-        version = _judge(conn, path, existing, verify)
+        version = _judge_when_ready(conn, path, existing, verify)
         wanted = _choose_text_search(conn, path, version, text_search)
         _switch_to_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -88,6 +88,25 @@ def _connect(path: Path, existing: bool) -> sqlite3.Connection:
     )
 
 
+def _judge_when_ready(conn: sqlite3.Connection, path: Path, existing: bool, verify: bool) -> int:
+    """_judge, waiting (up to BUSY_TIMEOUT_SECONDS) while another process is still creating
+    the schema of a new ledger: it is marked as ours before its schema version is written."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            return _judge(conn, path, existing, verify)
+        except _BeingCreated:
+            if time.monotonic() > deadline:
+                raise LedgerCorruptError(
+                    f"{path} is marked as a ledger but has no schema version"
+                ) from None
+            time.sleep(0.05)
+
+
+class _BeingCreated(Exception):
+    """The file is ours but its schema is not written yet."""
+
+
 def _judge(conn: sqlite3.Connection, path: Path, existing: bool, verify: bool) -> int:
     """The file's schema version, after refusing files that are damaged, foreign or newer."""
     try:
@@ -119,7 +138,7 @@ def _judge(conn: sqlite3.Connection, path: Path, existing: bool, verify: bool) -
             "agentic-optimizer, or point it at another ledger file. The file was left untouched."
         )
     if version < 1:
-        raise LedgerCorruptError(f"{path} is marked as a ledger but has no schema version")
+        raise _BeingCreated(path)
     return version
 
 
