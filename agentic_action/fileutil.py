@@ -1,9 +1,10 @@
-"""Small file helpers shared by the stores that keep state between runs."""
+"""Small process helpers: file locks for the stores that keep state, scoped environment."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 
@@ -23,3 +24,19 @@ def file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def environ_set(values: Mapping[str, str]) -> Iterator[None]:
+    """``values`` in os.environ for the duration (child processes inherit them); every variable
+    is restored afterwards, unset ones removed again."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -8,7 +8,6 @@ private index (``gitpush.build_commit``).
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from agentic_action.action.landing import LandingRefused, git_auth_env
 from agentic_action.change.cid import cid_of
 from agentic_action.change.github.gitpush import build_commit
 from agentic_action.change.patch_git import DIFF_OPTIONS, run_git, stderr_text
+from agentic_action.fileutil import environ_set
 
 
 def fetch_tip(root: Path, branch: str, env: Mapping[str, str]) -> str:
@@ -88,14 +88,5 @@ def _rev(root: Path, spec: str) -> str:
 def git_credentials(env: Mapping[str, str], root: Path) -> Iterator[None]:
     """The push credentials of ``landing.git_auth_env`` in this process's environment, for the
     duration (GitPython's git commands inherit it); restored afterwards."""
-    extra = git_auth_env(env, root)
-    saved = {key: os.environ.get(key) for key in extra}
-    os.environ.update(extra)
-    try:
+    with environ_set(git_auth_env(env, root)):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -37,6 +37,7 @@ from agentic_action.action.inputs import (
     secrets,
 )
 from agentic_action.change.github.config import GitHubConfigError
+from agentic_action.fileutil import environ_set
 from agentic_action.settings import SettingsError, load_settings
 from agentic_action.workspace import RepositoryError
 
@@ -146,16 +147,8 @@ def _process_environment(env: Mapping[str, str]) -> Iterator[None]:
     inputs that set them (``github-token``, ``llm-model``, ...) are mapped into ``env`` only.
     """
     wanted = {k: v for k, v in env.items() if k.startswith(("OPTIMIZER_", "GITHUB_"))}
-    saved = {key: os.environ.get(key) for key in wanted}
-    os.environ.update(wanted)
-    try:
+    with environ_set(wanted):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _change(request: ChangeRequest, inputs: ActionInputs, commands: Commands) -> int:
