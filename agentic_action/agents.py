@@ -8,12 +8,12 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from agentic_action.change.patches import PatchMeta, PatchStore, diff_worktree, utc_now
+from agentic_action.baseline.suite import Baseline
 from agentic_action.methods import Method, MethodOutcome, Proof
 from agentic_action.methods.base import ExtraCheck
 from agentic_action.model import Candidate, FunctionTarget, OptimizationResult, PatchRef, Status
-from agentic_action.validate.baseline import Baseline
-from agentic_action.validate.pipeline import GateConfig, run_gate
+from agentic_action.patches import PatchMeta, PatchStore, diff_worktree, utc_now
+from agentic_action.prove.gate import GateConfig, run_gate
 from agentic_action.workspace import Worktrees
 
 log = logging.getLogger("agentic_action")

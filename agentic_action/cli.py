@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is not None:
         code: int = handler(args)
         return code
-    from agentic_action.change.patch_cli import cmd_apply, cmd_list, cmd_rollback
+    from agentic_action.commands.patches import cmd_apply, cmd_list, cmd_rollback
 
     if args.command == "apply":
         return cmd_apply(args.cid, args.repo, args.patches)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
+
+MethodName = Literal["rules", "test-driven", "adversarial", "actor-critic", "chaos"]
+LLM_METHODS: tuple[MethodName, ...] = ("test-driven", "adversarial", "actor-critic", "chaos")
+METHODS: tuple[MethodName, ...] = ("rules", *LLM_METHODS)
 
 
 class Status(StrEnum):

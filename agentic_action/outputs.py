@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentic_action.history import LazyHistory
 from agentic_action.model import Status
+from agentic_action.report.history import LazyHistory
 from agentic_action.report.json_report import write_json
 from agentic_action.report.summary import write_summary
 from agentic_action.run import RunReport, run

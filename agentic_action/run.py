@@ -16,22 +16,23 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from agentic_action.agents import AgentReport, ProofServices, run_agent
-from agentic_action.change.control import ChangeControl, choose_change_control
-from agentic_action.change.ipfs_share import share_patches
-from agentic_action.change.patches import PatchStore
-from agentic_action.coordinate.shard import parse_shard, select
-from agentic_action.methods import LLM_METHODS, Method, get_method
+from agentic_action.baseline.profile import Profile, profile_suite
+from agentic_action.baseline.suite import Baseline, run_baseline
+from agentic_action.methods import Method
+from agentic_action.methods.registry import get_method
 from agentic_action.methods.rules import rules_candidate
-from agentic_action.model import FunctionTarget, OptimizationResult, Status
+from agentic_action.model import LLM_METHODS, FunctionTarget, OptimizationResult, Status
+from agentic_action.patches import PatchStore
 from agentic_action.plan.discover import Discovery, discover
-from agentic_action.plan.profile import Profile, profile_suite
 from agentic_action.plan.rank import rank_targets
+from agentic_action.plan.shard import parse_shard, select
+from agentic_action.prove.gate import GateConfig
+from agentic_action.prove.plan import ProofPlan, prepare_proof
+from agentic_action.publish.control import ChangeControl, choose_change_control
+from agentic_action.publish.ipfs_share import share_patches
+from agentic_action.sandbox.pytest_runner import PytestOptions
+from agentic_action.sandbox.runner import isolation_description, isolation_level
 from agentic_action.settings import Settings, tool_table
-from agentic_action.validate.baseline import Baseline, run_baseline
-from agentic_action.validate.pipeline import GateConfig
-from agentic_action.validate.proof import ProofPlan, prepare_proof
-from agentic_action.validate.pytest_runner import PytestOptions
-from agentic_action.validate.sandbox import isolation_description, isolation_level
 from agentic_action.workspace import Repository, Worktrees
 
 log = logging.getLogger("agentic_action")
@@ -142,8 +143,8 @@ def _resolve_and_publish(
 ) -> None:
     """Patches of one file were each made against HEAD: check they combine (three-way merge,
     re-validated) before anything is published; conflicts that git cannot settle are escalated."""
-    from agentic_action.coordinate.conflicts import resolve_run_conflicts
-    from agentic_action.coordinate.publish import publish_once
+    from agentic_action.publish.conflicts import resolve_run_conflicts
+    from agentic_action.publish.once import publish_once
 
     store = PatchStore(report.out_dir / "patches", history_limit=settings.patch_history_limit)
     conflicts = resolve_run_conflicts(

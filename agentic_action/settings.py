@@ -22,15 +22,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-Method = Literal["rules", "test-driven", "adversarial", "actor-critic", "chaos"]
-AVAILABLE_METHODS: tuple[str, ...] = (
-    "rules",
-    "test-driven",
-    "adversarial",
-    "actor-critic",
-    "chaos",
-)
-PLANNED_METHODS: tuple[str, ...] = ()
+from agentic_action.model import MethodName
+
 Mode = Literal["auto", "github", "patch"]
 ValidationLevel = Literal["quick", "standard", "thorough"]
 
@@ -52,7 +45,7 @@ class Settings(BaseModel):
         min_length=1,
         description="Glob patterns, relative to the repository root, of files to optimize.",
     )
-    method: Method = Field("rules", description="Optimizer method.")
+    method: MethodName = Field("rules", description="Optimizer method.")
     mode: Mode = Field(
         "auto", description="auto (GitHub when possible, else patch), github, patch."
     )
@@ -118,7 +111,7 @@ class Settings(BaseModel):
     def _multiaddr(cls, value: str | None) -> str | None:
         if not value:
             return None
-        from agentic_action.change.ipfs import parse_multiaddr
+        from agentic_action.publish.ipfs import parse_multiaddr
 
         parse_multiaddr(value)
         return value
@@ -128,7 +121,7 @@ class Settings(BaseModel):
     def _shard_form(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from agentic_action.coordinate.shard import parse_shard
+        from agentic_action.plan.shard import parse_shard
 
         return str(parse_shard(value))
 

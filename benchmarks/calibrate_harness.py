@@ -30,9 +30,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agentic_action.model import FunctionTarget
-from agentic_action.validate.benchmark import compare_speed
-from agentic_action.validate.benchmark.harness import DEFAULT_LANES
-from agentic_action.validate.oracle import write_input
+from agentic_action.prove.benchmark import compare_speed
+from agentic_action.prove.benchmark.harness import DEFAULT_LANES
+from agentic_action.record import write_input
 
 TEMPLATE = """def work(seed):
     total = seed

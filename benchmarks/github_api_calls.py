@@ -22,7 +22,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
 from fake_github_world import REPO, World, make_world, result  # noqa: E402
 
-from agentic_action.change.github import ApiStats, Publisher, choose_mode  # noqa: E402
+from agentic_action.publish.github import ApiStats, Publisher, choose_mode  # noqa: E402
 
 HEAD = (
     f"{'run':<34}{'sent':>5}{'304':>5}{'full':>6}{'write':>6}{'probe':>6}{'hits':>6}"

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from agentic_action.change.cid import IPFS_CHUNK_SIZE
-from agentic_action.change.ipfs import IpfsClient
+from agentic_action.patches.cid import IPFS_CHUNK_SIZE
+from agentic_action.publish.ipfs import IpfsClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "_support"))
 import ipfs_node  # the test helper that starts a node

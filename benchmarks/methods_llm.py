@@ -33,7 +33,7 @@ from methods_world import PROJECT_FILES, Project, fake_config, fenced, method_pr
 
 from agentic_action.llm import open_router  # noqa: E402
 from agentic_action.methods.base import MethodOutcome  # noqa: E402
-from agentic_action.methods.llm_base import make_method  # noqa: E402
+from agentic_action.methods.registry import get_method  # noqa: E402
 
 EVENS = "def evens(values: list[int], strict: bool = False) -> list[int]:"
 GUARD = '    if strict and not values:\n        raise ValueError("no values")\n'
@@ -102,7 +102,7 @@ def run_once(
 ) -> tuple[MethodOutcome, float]:
     name, (file, function), _, settings = scenario
     router = open_router(fake_config(server, method_models=ROLES), state)
-    method = make_method(name, router=router, state_dir=state, config=settings)
+    method = get_method(name, router=router, state_dir=state, config=settings)
     started = time.perf_counter()
     outcome = method.optimize(project.target(file, function), project.source(file), project.ctx)
     return outcome, time.perf_counter() - started

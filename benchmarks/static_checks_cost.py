@@ -29,11 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agentic_action.validate.sandbox import isolation_level, run_sandboxed
-from agentic_action.validate.static_checks import (
+from agentic_action.prove.static_checks import (
     run_static_checks,
     static_baseline,
 )
+from agentic_action.sandbox.runner import isolation_level, run_sandboxed
 
 
 def module_source(functions: int = 36, heavy_import: bool = True) -> str:

@@ -24,13 +24,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from agentic_action.baseline.suite import run_baseline
 from agentic_action.methods.rules import rules_candidate
 from agentic_action.plan.discover import discover
-from agentic_action.validate.baseline import run_baseline
-from agentic_action.validate.checks import check_coverage, check_tests
-from agentic_action.validate.pipeline import GateConfig, run_gate
-from agentic_action.validate.proof import ProofPlan, prepare_proof
-from agentic_action.validate.pytest_runner import PytestOptions
+from agentic_action.prove.checks import check_coverage, check_tests
+from agentic_action.prove.gate import GateConfig, run_gate
+from agentic_action.prove.plan import ProofPlan, prepare_proof
+from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.workspace import Repository, Worktrees
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "shop"

@@ -12,3 +12,8 @@ os.environ.setdefault("GIT_AUTHOR_NAME", "Test Author")
 os.environ.setdefault("GIT_AUTHOR_EMAIL", "author@example.invalid")
 os.environ.setdefault("GIT_COMMITTER_NAME", "Test Author")
 os.environ.setdefault("GIT_COMMITTER_EMAIL", "author@example.invalid")
+
+# Fixtures shared by more than one test folder (each folder mirrors one package).
+from action_fixtures import checkout, github, optimized  # noqa: F401
+from history_fixtures import recorded_run, tiny_repo  # noqa: F401
+from oracle_fixtures import candidate, recorded  # noqa: F401

@@ -20,10 +20,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
+
+from agentic_action.approve.request import (
+    REPLY_MARKER,
+    ChangeRequest,
+    Command,
+    PullInfo,
+    Thread,
+)
 
 OPTIMIZE_LABEL = "needs-optimization"
-REPLY_MARKER = "<!-- agentic-optimizer -->"  # in every comment we write; such comments are skipped
 DEFAULT_BOT_LOGIN = "github-actions[bot]"
 SUPPORTED_EVENTS = (
     "schedule", "workflow_dispatch", "issues", "issue_comment", "pull_request_review",
@@ -33,9 +40,6 @@ MAX_ISSUE_TARGETS = 50
 MAX_TARGET_LENGTH = 200
 _SCANNED_BODY = 65_536  # characters of an issue body read for targets
 _PULL_BODY = 4096
-
-Command = Literal["approve", "rollback"]
-Origin = Literal["comment", "review", "dispatch"]
 
 
 class UnsupportedEventError(ValueError):
@@ -47,42 +51,10 @@ class EventPayloadError(ValueError):
 
 
 @dataclass(frozen=True)
-class Thread:
-    """An issue or pull request conversation a reply can go to."""
-
-    number: int
-    is_pull: bool
-
-
-@dataclass(frozen=True)
-class PullInfo:
-    """What the event payload says about a pull request."""
-
-    number: int
-    author: str
-    author_type: str
-    head_ref: str  # "" when unknown (a comment's payload does not carry it)
-    base_ref: str
-    labels: tuple[str, ...]
-    body: str  # first 4 KiB: the optimizer's marker is on the first line
-
-
-@dataclass(frozen=True)
 class OptimizeRequest:
     trigger: str
     targets: tuple[str, ...] = ()  # from an issue; empty: the action's `targets` input
     issue: int | None = None
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ChangeRequest:
-    command: Command
-    args: tuple[str, ...]  # the words after the command (the CID), unvalidated
-    actor: str
-    origin: Origin
-    thread: Thread | None = None
-    pull: PullInfo | None = None
     notes: tuple[str, ...] = ()
 
 

@@ -132,7 +132,7 @@ def _check_llm(variable: str) -> Callable[[str], None]:
 
 
 def _check_ipfs(value: str) -> None:
-    from agentic_action.change.ipfs import parse_multiaddr
+    from agentic_action.publish.ipfs import parse_multiaddr
 
     parse_multiaddr(value)
 

@@ -16,10 +16,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from agentic_action.action.commands import Commands, append_summary, write_outputs
 from agentic_action.action.events import (
     DEFAULT_BOT_LOGIN,
-    ChangeRequest,
     EventPayloadError,
     OptimizeRequest,
     Request,
@@ -27,7 +25,6 @@ from agentic_action.action.events import (
     UnsupportedEventError,
     parse_event,
 )
-from agentic_action.action.github_port import GitHubPort, RestGitHub
 from agentic_action.action.inputs import (
     ActionInputs,
     InputError,
@@ -36,13 +33,16 @@ from agentic_action.action.inputs import (
     read_inputs,
     secrets,
 )
-from agentic_action.change.github.config import GitHubConfigError
+from agentic_action.action.workflow_commands import Commands, append_summary, write_outputs
+from agentic_action.approve.github_port import GitHubPort, RestGitHub
+from agentic_action.approve.request import ChangeRequest
 from agentic_action.fileutil import environ_set
+from agentic_action.publish.github.config import GitHubConfigError
 from agentic_action.settings import SettingsError, load_settings
 from agentic_action.workspace import RepositoryError
 
 if TYPE_CHECKING:
-    from agentic_action.action.approval import ChangeOutcome
+    from agentic_action.approve.outcome import ChangeOutcome
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 BOT_LOGIN_VARIABLE = "OPTIMIZER_BOT_LOGIN"
@@ -152,7 +152,7 @@ def _process_environment(env: Mapping[str, str]) -> Iterator[None]:
 
 
 def _change(request: ChangeRequest, inputs: ActionInputs, commands: Commands) -> int:
-    from agentic_action.action.approval import carry_out, reply_text
+    from agentic_action.approve.approval import carry_out, reply_text
 
     env = inputs.env
     settings = load_settings({}, env)

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from agentic_action.action.commands import Annotation, Commands, append_summary
 from agentic_action.action.events import OptimizeRequest
-from agentic_action.coordinate.conflicts import MERGED_FROM
+from agentic_action.action.workflow_commands import Annotation, Commands, append_summary
 from agentic_action.model import OptimizationResult, Status
 from agentic_action.outputs import RunOutcome, run_and_report
+from agentic_action.publish.conflicts import MERGED_FROM
 from agentic_action.settings import Settings, load_settings
 
 MAX_FINDINGS = 10  # GitHub shows at most 10 warnings per step; the best come first

@@ -86,7 +86,7 @@ def register(commands: SubParsers) -> None:
 
 
 def _add_process(sub: SubParsers) -> None:
-    from agentic_action.commands._queue_worker import DEFAULT_BATCH
+    from agentic_action.orchestrate.queue_worker import DEFAULT_BATCH
 
     process = sub.add_parser("process", help="claim tasks and optimize them, until none is left")
     process.add_argument("--agent", help="this worker's name (default: HOST-PID)")
@@ -228,20 +228,19 @@ def cmd_queue_add(args: argparse.Namespace) -> int:
 
 
 def _check_method(method: str) -> None:
-    from agentic_action.settings import AVAILABLE_METHODS, PLANNED_METHODS
+    from agentic_action.model import METHODS
 
-    known = AVAILABLE_METHODS + PLANNED_METHODS
-    if method and method not in known:
-        raise ValueError(f"--method {method!r} is not a method; use one of {', '.join(known)}")
+    if method and method not in METHODS:
+        raise ValueError(f"--method {method!r} is not a method; use one of {', '.join(METHODS)}")
 
 
 def cmd_queue_process(args: argparse.Namespace) -> int:
-    from agentic_action.commands._queue_worker import (
+    from agentic_action.ledger import DEFAULT_LEASE_SECONDS
+    from agentic_action.orchestrate.queue_worker import (
         WorkerOptions,
         default_agent_name,
         process_queue,
     )
-    from agentic_action.ledger import DEFAULT_LEASE_SECONDS
 
     if args.batch < 1 or args.max_tasks < 0 or (args.lease is not None and args.lease <= 0):
         raise ValueError("--batch must be >= 1, --max-tasks >= 0 and --lease > 0 seconds")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from agentic_action.change.patch_git import run_git
+from agentic_action.patches.git import run_git
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -41,10 +41,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def merge_command(args: argparse.Namespace) -> int:
     import os
 
-    from agentic_action.change.control import ModeError, choose_change_control
-    from agentic_action.coordinate.merge import MergeError, merge_outputs
     from agentic_action.ledger import Ledger, LedgerError
-    from agentic_action.validate.pytest_runner import PytestOptions
+    from agentic_action.orchestrate.shard_merge import MergeError, merge_outputs
+    from agentic_action.publish.control import ModeError, choose_change_control
+    from agentic_action.sandbox.pytest_runner import PytestOptions
 
     repo = args.repo if args.repo is not None else _default_repo(args.dirs)
     options = PytestOptions(python=args.python, timeout=args.test_timeout)

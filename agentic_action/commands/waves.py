@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from agentic_action.change.control import ChangeControl
-    from agentic_action.coordinate.waves import WaveOptions
     from agentic_action.ledger import Ledger
+    from agentic_action.orchestrate.waves import WaveOptions
+    from agentic_action.publish.control import ChangeControl
     from agentic_action.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -27,7 +27,7 @@ SETTINGS_FLAGS = (
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from agentic_action.coordinate.focus import FOCUSES
+    from agentic_action.orchestrate.focus import FOCUSES
 
     waves = commands.add_parser(
         "waves",
@@ -66,10 +66,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def waves_command(args: argparse.Namespace) -> int:
-    from agentic_action.change.control import ModeError, choose_change_control
-    from agentic_action.coordinate.focus import FocusUnavailable
-    from agentic_action.coordinate.waves import WaveOptions
     from agentic_action.ledger import Ledger, LedgerError
+    from agentic_action.orchestrate.focus import FocusUnavailable
+    from agentic_action.orchestrate.waves import WaveOptions
+    from agentic_action.publish.control import ModeError, choose_change_control
     from agentic_action.settings import SettingsError, load_settings
     from agentic_action.workspace import RepositoryError
 
@@ -100,8 +100,8 @@ def waves_command(args: argparse.Namespace) -> int:
 def _session(
     settings: Settings, options: WaveOptions, control: ChangeControl, ledger: Ledger
 ) -> int:
-    from agentic_action.coordinate.waves import run_waves
     from agentic_action.model import Status
+    from agentic_action.orchestrate.waves import run_waves
 
     outcome = run_waves(settings, options, ledger=ledger, control=control)
     report = outcome.report

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from agentic_action.llm.budget import JsonSpendStore, MemorySpendStore, SpendStore
 from agentic_action.llm.cache import ResponseCache
-from agentic_action.llm.config import METHODS, Effort, LLMConfig, Price, Priority
+from agentic_action.llm.config import Effort, LLMConfig, Price, Priority
 from agentic_action.llm.parse import (
     ParsedCode,
     ParseRejection,
@@ -36,6 +36,7 @@ from agentic_action.llm.router import (
     open_router,
 )
 from agentic_action.llm.usage import CallRecord, Outcome, Totals, UsageReport
+from agentic_action.model import LLM_METHODS as METHODS
 
 __all__ = [
     "METHODS",

@@ -14,8 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from agentic_action.llm import _litellm
-
-METHODS = ("test-driven", "adversarial", "actor-critic", "chaos")
+from agentic_action.model import LLM_METHODS as METHODS
 
 DEFAULT_BUDGET_USD = 1.0  # per run
 DEFAULT_MONTHLY_BUDGET_USD = 20.0  # per calendar month (UTC), all runs of the repository

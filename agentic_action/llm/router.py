@@ -27,8 +27,9 @@ from agentic_action.llm.budget import (
     token_price,
 )
 from agentic_action.llm.cache import ResponseCache, cache_key, new_entry
-from agentic_action.llm.config import METHODS, Effort, LLMConfig
+from agentic_action.llm.config import Effort, LLMConfig
 from agentic_action.llm.usage import CallRecord, Outcome, UsageReport
+from agentic_action.model import LLM_METHODS as METHODS
 
 Message = Mapping[str, Any]
 

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agentic_action.validate.oracle import loader
+from agentic_action.record import loader
 
 CONFIG_ENV = "AGENTIC_CHAOS_CONFIG"
 BAD = ("hang", "lost-data", "crash", "unhandled-transient")

@@ -7,7 +7,7 @@
 worker only ever runs inside the sandbox). ``--hypothesis N``: N examples drawn by hypothesis
 from the target's annotations (``st.from_type`` per parameter without a default; derandomized,
 so the same signature gives the same inputs). Each input is pickled into the inputs directory in
-the layout of :mod:`agentic_action.validate.oracle.store`. Standard library, plus hypothesis when
+the layout of :mod:`agentic_action.record.store`. Standard library, plus hypothesis when
 asked for and installed.
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentic_action.validate.oracle import loader, store
+from agentic_action.record import loader, store
 
 MAX_CASES = 200
 MAX_INPUT_BYTES = 1_000_000

@@ -16,9 +16,9 @@ from typing import Any
 
 from coverage import CoverageData
 
+from agentic_action.baseline.coverage_map import CoverageMap, statement_lines
 from agentic_action.methods._workspace import Workspace, run_tests
 from agentic_action.model import FunctionTarget
-from agentic_action.validate.coverage_map import CoverageMap, statement_lines
 
 COVERAGE_ARGS = ("-p", "pytest_cov", "--cov-report=")
 TestKey = tuple[str, str]  # (class name or "", function name)

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agentic_action.validate.oracle._launch import HASH_SEED, package_parent
-from agentic_action.validate.pytest_runner import PytestOptions, TestOutcome, run_pytest
-from agentic_action.validate.sandbox import SandboxResult
+from agentic_action.sandbox.launch import HASH_SEED, package_parent
+from agentic_action.sandbox.pytest_runner import PytestOptions, TestOutcome, run_pytest
+from agentic_action.sandbox.runner import SandboxResult
 
 IGNORED = (".git", "__pycache__", ".venv", "venv", "node_modules", ".tox", ".nox", ".mypy_cache")
 

@@ -28,9 +28,9 @@ from agentic_action.methods.llm_base import LLMMethod, LLMSession, answer_summar
 from agentic_action.methods.rules import rules_candidate
 from agentic_action.methods.scoring import Score, score_candidate
 from agentic_action.model import Candidate, CheckOutcome, CheckResult
-from agentic_action.validate.oracle import check_behaviour
-from agentic_action.validate.oracle._launch import worker_env
-from agentic_action.validate.sandbox import run_sandboxed
+from agentic_action.prove.behaviour import check_behaviour
+from agentic_action.sandbox.launch import worker_env
+from agentic_action.sandbox.runner import run_sandboxed
 
 TEMPERATURES = (0.2, 0.7, 1.0, 0.4, 0.9, 0.6, 0.3, 0.8)
 WORKER = "agentic_action.methods._edge_worker"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from agentic_action.model import Candidate, CheckResult, FunctionTarget
 
 if TYPE_CHECKING:
-    from agentic_action.validate.pipeline import GateVerdict
+    from agentic_action.prove.gate import GateVerdict
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentic_action.llm import (
@@ -30,11 +29,11 @@ from agentic_action.llm import (
     parse_candidate,
     prompt_target,
 )
-from agentic_action.methods.base import Method, MethodContext, MethodOutcome, Proof
+from agentic_action.methods.base import MethodContext, MethodOutcome, Proof
 from agentic_action.methods.rules import rules_candidate
 from agentic_action.methods.scoring import ScoreWeights
 from agentic_action.model import Candidate, CheckOutcome, CheckResult, Edit, FunctionTarget
-from agentic_action.validate.pipeline import GateVerdict
+from agentic_action.prove.gate import GateVerdict
 
 if TYPE_CHECKING:
     from agentic_action.methods.history import PatternStore
@@ -45,7 +44,7 @@ SUMMARY_CHARS = 200
 
 @dataclass(frozen=True)
 class MethodSettings:
-    """Tunables of the LLM methods; ``make_method(config=...)`` takes these or a mapping."""
+    """Tunables of the LLM methods; ``get_method(config=...)`` takes these or a mapping."""
 
     python: str = sys.executable  # the interpreter that runs the repository's tests
     test_timeout: float = 120.0  # seconds per sandboxed test run the methods start
@@ -336,39 +335,6 @@ def rules_fallback(
     )
 
 
-def make_method(
-    name: str,
-    *,
-    router: Router | None,
-    state_dir: Path | None = None,
-    config: MethodSettings | Mapping[str, Any] | None = None,
-) -> Method:
-    """One of the four LLM methods, by the name users type. ``router`` None (or without a
-    model for the method): the method falls back to the rules engine. ``state_dir`` keeps the
-    pattern history (``method-patterns.json``) across runs."""
-    from agentic_action.methods.actor_critic import ActorCriticMethod
-    from agentic_action.methods.adversarial import AdversarialMethod
-    from agentic_action.methods.chaos import ChaosMethod
-    from agentic_action.methods.history import open_pattern_store
-    from agentic_action.methods.test_driven import TestDrivenMethod
-
-    classes: dict[str, type[LLMMethod]] = {
-        "test-driven": TestDrivenMethod,
-        "adversarial": AdversarialMethod,
-        "actor-critic": ActorCriticMethod,
-        "chaos": ChaosMethod,
-    }
-    if name not in classes:
-        raise ValueError(f"unknown LLM method {name!r}; expected one of {', '.join(classes)}")
-    if config is None:
-        settings = MethodSettings()
-    elif isinstance(config, MethodSettings):
-        settings = config
-    else:
-        settings = MethodSettings.from_mapping(config)
-    return classes[name](router, settings, open_pattern_store(state_dir))
-
-
 __all__ = [
     "LLMMethod",
     "LLMSession",
@@ -377,7 +343,6 @@ __all__ = [
     "answer_summary",
     "best_accepted",
     "function_source",
-    "make_method",
     "rejected_answer",
     "rules_fallback",
 ]

@@ -212,7 +212,7 @@ def store_states(store_root: Path | None) -> dict[str, tuple[str, float]]:
     """cid -> (approved | rolled_back, unix time) from a patch store's history, if readable."""
     if store_root is None or not (store_root / "index.json").is_file():
         return {}
-    from agentic_action.change.patch_store import PatchStore
+    from agentic_action.patches.store import PatchStore
 
     states: dict[str, tuple[str, float]] = {}
     for entry in PatchStore(store_root).entries():

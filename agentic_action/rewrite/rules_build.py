@@ -14,8 +14,8 @@ from agentic_action.rewrite._accumulate import (
     replace_with_assignment,
     why_not_movable,
 )
+from agentic_action.rewrite._collections import exact_type
 from agentic_action.rewrite._context import FunctionContext
-from agentic_action.rewrite._infer import exact_type
 from agentic_action.rewrite._loops import comprehension_for, target_names
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 

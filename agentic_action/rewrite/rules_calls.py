@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from agentic_action.rewrite._collections import local_collection
+from agentic_action.rewrite._collections import int_literal, local_collection, str_literal
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._edit import constant, replace_nodes
-from agentic_action.rewrite._infer import int_literal, str_literal
 from agentic_action.rewrite._loops import has_comments, target_names
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 

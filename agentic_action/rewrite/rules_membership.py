@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from agentic_action.rewrite._collections import exact_type, int_literal, str_literal
 from agentic_action.rewrite._context import FunctionContext
-from agentic_action.rewrite._infer import exact_type, int_literal, str_literal
 from agentic_action.rewrite._loops import has_comments
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 

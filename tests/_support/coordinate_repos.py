@@ -1,7 +1,7 @@
 """Tiny real repositories and helpers for the coordination tests (conflicts, merge, waves).
 
 The repositories' own tests need no pytest plugin, so the optimizer's pytest runs use
-``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`` (set by ``tests/coordinate/conftest.py`` and ``env()``):
+``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`` (set by the ``fast_repository_pytest`` fixture and ``env()``):
 pytest then starts in well under a second instead of several (this venv has many plugins),
 and the baseline still loads pytest-cov explicitly.
 """
@@ -13,12 +13,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from gitrepos import git, make_repo
 
-from agentic_action.change.patches import PatchMeta, PatchStore, diff_worktree, utc_now
 from agentic_action.model import FunctionTarget, OptimizationResult, PatchRef, Status
+from agentic_action.patches import PatchMeta, PatchStore, diff_worktree, utc_now
 
 FAST_PYTEST = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+@pytest.fixture(autouse=True)
+def fast_repository_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Autouse where imported: the tiny repositories need no pytest plugin, so their pytest
+    starts fast."""
+    for name, value in FAST_PYTEST.items():
+        monkeypatch.setenv(name, value)
+
 
 # Four functions the rules engine rewrites (AO104). With --shard K/2: double, squares and
 # evens are shard 1, names is shard 2. names and squares touch (one unchanged line between).

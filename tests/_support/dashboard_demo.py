@@ -13,8 +13,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from agentic_action.change.cid import cid_of
-from agentic_action.history import RunHistory
 from agentic_action.ledger import ConflictStatus, Ledger
 from agentic_action.model import (
     FunctionTarget,
@@ -23,6 +21,8 @@ from agentic_action.model import (
     SpeedEvidence,
     Status,
 )
+from agentic_action.patches.cid import cid_of
+from agentic_action.report.history import RunHistory
 from agentic_action.run import RunReport
 from agentic_action.settings import Settings
 

@@ -1,7 +1,7 @@
 """JSON shapes the fake GitHub server answers with, built to GitHub's published REST description.
 
 Every builder returns what api.github.com returns for the same object (required fields of the
-matching schema in @octokit/openapi's api.github.com.json); tests/github/test_fake_schema.py
+matching schema in @octokit/openapi's api.github.com.json); tests/publish/github/test_fake_schema.py
 checks that.
 """
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from fake_github import FakeGitHub
 from gitrepos import git, make_repo
 
-from agentic_action.change.github import GitHubClient, GitHubConfig, PublishItem, Tuning
 from agentic_action.model import (
     CheckOutcome,
     CheckResult,
@@ -22,6 +21,7 @@ from agentic_action.model import (
     SpeedEvidence,
     Status,
 )
+from agentic_action.publish.github import GitHubClient, GitHubConfig, PublishItem, Tuning
 
 TOKEN = "ghs_fakeTokenForTests0123456789abcdef"
 REPO = "octo/demo"

@@ -22,11 +22,11 @@ from fake_openai import FakeOpenAI
 from gitrepos import make_repo
 
 from agentic_action.agents import AgentContext, ProofServices
+from agentic_action.baseline.suite import run_baseline
 from agentic_action.llm import LLMConfig, Router, open_router
 from agentic_action.model import FunctionTarget
-from agentic_action.validate.baseline import run_baseline
-from agentic_action.validate.pipeline import GateConfig
-from agentic_action.validate.pytest_runner import PytestOptions
+from agentic_action.prove.gate import GateConfig
+from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.workspace import Repository, Worktrees
 
 # The project the method tests and benchmarks/methods_llm.py work on.

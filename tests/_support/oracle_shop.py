@@ -1,4 +1,4 @@
-"""The "shop" repository the oracle tests record and replay (see tests/oracle/conftest.py)."""
+"""The "shop" repository the oracle tests record and replay (see oracle_fixtures.py)."""
 
 from __future__ import annotations
 

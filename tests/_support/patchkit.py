@@ -7,7 +7,7 @@ from typing import Any
 
 from gitrepos import git, make_repo
 
-from agentic_action.change.patches import PatchMeta, diff_worktree
+from agentic_action.patches import PatchMeta, diff_worktree
 
 BASE_FILES = {
     "pkg/__init__.py": "",

@@ -183,7 +183,7 @@ def kill_marked(marker: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    from agentic_action.validate.sandbox import run_sandboxed
+    from agentic_action.sandbox.runner import run_sandboxed
 
     request = json.loads(argv[0])
     code = request["code"].replace("__PARENT_PID__", str(os.getpid()))

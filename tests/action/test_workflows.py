@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from agentic_action.action.events import OPTIMIZE_LABEL, REPLY_MARKER
+from agentic_action.action.events import OPTIMIZE_LABEL
 from agentic_action.action.inputs import ACTION_INPUTS, PASS_THROUGH
+from agentic_action.approve.request import REPLY_MARKER
 from agentic_action.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

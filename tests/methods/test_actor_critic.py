@@ -11,7 +11,7 @@ from methods_world import Project, fake_config, fenced
 from agentic_action.ledger import Ledger
 from agentic_action.llm import PatternExample, Router, open_router
 from agentic_action.methods.history import JsonPatternStore, LedgerPatternStore
-from agentic_action.methods.llm_base import make_method
+from agentic_action.methods.registry import get_method
 
 SIGNATURE = "def evens(values: list[int], strict: bool = False) -> list[int]:"
 GUARD = '    if strict and not values:\n        raise ValueError("no values")\n'
@@ -33,7 +33,7 @@ def test_the_critique_goes_back_to_the_actor_and_each_round_is_scored(
     server.script(*actor, model="fake-a")
     server.script(Reply("It is wrong, I think."), Reply(PRAISE), model="fake-critic")
     router = _router(server, state_dir)
-    method = make_method("actor-critic", router=router, state_dir=state_dir, config={"rounds": 3})
+    method = get_method("actor-critic", router=router, state_dir=state_dir, config={"rounds": 3})
     target = project.target("pkg/mod.py", "evens")
     outcome = method.optimize(target, project.source("pkg/mod.py"), project.ctx)
 
@@ -66,7 +66,7 @@ def test_the_critique_goes_back_to_the_actor_and_each_round_is_scored(
     # A rerun on unchanged code: the same prompts, all answered by the cache.
     calls = len(server.requests)
     router = _router(server, state_dir)
-    rerun = make_method("actor-critic", router=router, state_dir=state_dir, config={"rounds": 3})
+    rerun = get_method("actor-critic", router=router, state_dir=state_dir, config={"rounds": 3})
     again = rerun.optimize(target, project.source("pkg/mod.py"), project.ctx)
     assert len(server.requests) == calls
     assert again.data["llm"]["tokens"] == 0 and again.data["llm"]["cached"] == 4
@@ -75,7 +75,7 @@ def test_the_critique_goes_back_to_the_actor_and_each_round_is_scored(
 
     # Another function later: the patterns learned above are offered as examples.
     server.script(Reply("NO CHANGE"), model="fake-a")
-    later = make_method("actor-critic", router=_router(server, state_dir), state_dir=state_dir)
+    later = get_method("actor-critic", router=_router(server, state_dir), state_dir=state_dir)
     target = project.target("pkg/mod.py", "has_dup")
     outcome = later.optimize(target, project.source("pkg/mod.py"), project.ctx)
     assert outcome.data["examples_offered"] == 2

@@ -8,7 +8,7 @@ from fake_openai import FakeOpenAI, Reply
 from methods_world import Project, fake_config, fenced
 
 from agentic_action.llm import Router, open_router
-from agentic_action.methods.llm_base import make_method
+from agentic_action.methods.registry import get_method
 from agentic_action.methods.scoring import ScoreWeights, function_metrics, score_candidate
 from agentic_action.model import SpeedEvidence
 
@@ -42,7 +42,7 @@ def test_survivors_are_attacked_with_edge_cases_and_the_best_scored_wins(
     server.script(Reply(fenced(SUBTLE, "Look at a window.")), model="fake-a")
     server.script(Reply(fenced(GOOD, "Compare set size.")), model="fake-b")
     server.script(*[Reply(EDGE_CASES)] * 3, model="fake-edge")
-    method = make_method("adversarial", router=_router(server, state_dir), config=SETTINGS)
+    method = get_method("adversarial", router=_router(server, state_dir), config=SETTINGS)
     target = project.target("pkg/mod.py", "has_dup")
     outcome = method.optimize(target, project.source("pkg/mod.py"), project.ctx)
 
@@ -72,7 +72,7 @@ def test_survivors_are_attacked_with_edge_cases_and_the_best_scored_wins(
 
     # Rerun on unchanged code: every prompt (candidates and edge cases) comes from the cache.
     asked = len(server.requests)
-    rerun = make_method("adversarial", router=_router(server, state_dir), config=SETTINGS)
+    rerun = get_method("adversarial", router=_router(server, state_dir), config=SETTINGS)
     again = rerun.optimize(target, project.source("pkg/mod.py"), project.ctx)
     assert len(server.requests) == asked
     assert again.data["llm"]["tokens"] == 0 and again.data["llm"]["calls"] == 0

@@ -11,7 +11,8 @@ from methods_world import Project, fake_router, fenced
 
 from agentic_action.methods._workspace import Workspace, private_copy
 from agentic_action.methods.chaos import ChaosMethod
-from agentic_action.methods.llm_base import MethodSettings, make_method
+from agentic_action.methods.llm_base import MethodSettings
+from agentic_action.methods.registry import get_method
 from agentic_action.model import FunctionTarget
 
 ATOMIC = """import os
@@ -49,7 +50,7 @@ def test_a_partial_write_that_loses_data_is_found_and_only_a_real_fix_is_accepte
         Reply(fenced(STILL_PARTIAL, "Close the file in finally.")),
         Reply(fenced(ATOMIC, "Write to a temporary file, then rename.")),
     )
-    method = make_method("chaos", router=fake_router(server, state_dir), config=SETTINGS)
+    method = get_method("chaos", router=fake_router(server, state_dir), config=SETTINGS)
     target = project.target("pkg/store.py", "save_lines")
     outcome = method.optimize(target, project.source("pkg/store.py"), project.ctx)
 
@@ -82,7 +83,7 @@ def test_a_partial_write_that_loses_data_is_found_and_only_a_real_fix_is_accepte
     # Rerun on unchanged code (one fix asked, to keep the test short): the same findings give
     # the same prompt, answered by the cache (with the same unusable prose).
     asked = len(server.requests)
-    rerun = make_method("chaos", router=fake_router(server, state_dir), config={"candidates": 1})
+    rerun = get_method("chaos", router=fake_router(server, state_dir), config={"candidates": 1})
     again = rerun.optimize(target, project.source("pkg/store.py"), project.ctx)
     assert len(server.requests) == asked
     assert again.data["llm"]["tokens"] == 0 and again.data["llm"]["cached"] == 1
@@ -93,7 +94,7 @@ def test_a_partial_write_that_loses_data_is_found_and_only_a_real_fix_is_accepte
 def test_code_that_handles_every_fault_costs_no_llm_call(
     project: Project, server: FakeOpenAI
 ) -> None:
-    method = make_method("chaos", router=fake_router(server))
+    method = get_method("chaos", router=fake_router(server))
     target = project.target("pkg/store.py", "load_lines")
     outcome = method.optimize(target, project.source("pkg/store.py"), project.ctx)
     assert outcome.note == "chaos: no fault made it fail badly (tried: io-error, too-many-files)"

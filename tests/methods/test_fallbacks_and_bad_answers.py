@@ -11,7 +11,8 @@ import pytest
 from fake_openai import FakeOpenAI, Reply
 from methods_world import Project, fake_router, fenced
 
-from agentic_action.methods.llm_base import MethodSettings, make_method
+from agentic_action.methods.llm_base import MethodSettings
+from agentic_action.methods.registry import get_method
 
 METHODS = ("test-driven", "adversarial", "actor-critic", "chaos")
 HAS_DUP_SIGNATURE = "def has_dup(values: list[int]) -> bool:"
@@ -60,7 +61,7 @@ def _optimize(project: Project, method: Any, file: str, qualname: str) -> Any:
 def test_without_a_model_each_method_falls_back_to_the_rules_engine(
     project: Project, name: str
 ) -> None:
-    outcome = _optimize(project, make_method(name, router=None), "pkg/mod.py", "has_dup")
+    outcome = _optimize(project, get_method(name, router=None), "pkg/mod.py", "has_dup")
     assert outcome.note == (
         f"no model configured for {name}: fell back to the rules engine (no rule applies)"
     )
@@ -69,7 +70,7 @@ def test_without_a_model_each_method_falls_back_to_the_rules_engine(
 
 
 def test_the_fallback_proves_the_rules_engine_candidate_and_reports_it(project: Project) -> None:
-    outcome = _optimize(project, make_method("adversarial", router=None), "pkg/mod.py", "evens")
+    outcome = _optimize(project, get_method("adversarial", router=None), "pkg/mod.py", "evens")
     assert outcome.note == "no model configured for adversarial: fell back to the rules engine"
     [proof] = outcome.attempts
     assert proof.accepted and outcome.chosen is proof
@@ -82,7 +83,7 @@ def test_a_zero_budget_makes_no_call_and_falls_back(
     project: Project, server: FakeOpenAI, state_dir: Path, name: str
 ) -> None:
     router = fake_router(server, state_dir, budget_usd=0.0)
-    outcome = _optimize(project, make_method(name, router=router), "pkg/mod.py", "has_dup")
+    outcome = _optimize(project, get_method(name, router=router), "pkg/mod.py", "has_dup")
     assert server.chat_requests() == []
     assert outcome.note.startswith("LLM per-run budget is 0, no call made: fell back")
     assert outcome.data["fallback"] == "rules"
@@ -94,9 +95,7 @@ def test_an_unreachable_model_falls_back_with_the_reason(
 ) -> None:
     server.script(Reply.error(500, "down for maintenance"))
     router = fake_router(server)
-    outcome = _optimize(
-        project, make_method("actor-critic", router=router), "pkg/mod.py", "has_dup"
-    )
+    outcome = _optimize(project, get_method("actor-critic", router=router), "pkg/mod.py", "has_dup")
     assert outcome.note.startswith("no model reachable (openai/fake-a: error (")
     assert "down for maintenance" in outcome.data["fallback_reason"]
     assert outcome.data["llm"]["failed"] == 1
@@ -106,7 +105,7 @@ def test_a_model_that_stops_answering_midway_keeps_the_attempts_and_falls_back(
     project: Project, server: FakeOpenAI
 ) -> None:
     server.script(Reply("Use a set."), Reply.error(503, "overloaded"))
-    method = make_method("actor-critic", router=fake_router(server), config={"rounds": 3})
+    method = get_method("actor-critic", router=fake_router(server), config={"rounds": 3})
     outcome = _optimize(project, method, "pkg/mod.py", "has_dup")
     [rejected] = outcome.attempts
     assert rejected.verdict.checks[0].data["reason"] == "no-code"
@@ -124,7 +123,7 @@ def test_unusable_answers_are_rejected_with_their_reason_and_never_applied(
         server.script(Reply("Tests are a good idea."))
     server.script(*(Reply(text) for text in BAD_ANSWERS.values()))
     settings = MethodSettings(candidates=len(BAD_ANSWERS), rounds=1)
-    method = make_method(name, router=fake_router(server), config=settings)
+    method = get_method(name, router=fake_router(server), config=settings)
     outcome = _optimize(project, method, "pkg/mod.py", "has_dup")
     assert outcome.chosen is None
     reasons = [p.verdict.checks[0].data["reason"] for p in outcome.attempts]
@@ -142,7 +141,7 @@ def test_unusable_answers_are_rejected_with_their_reason_and_never_applied(
 
 def test_a_no_change_answer_is_not_an_attempt(project: Project, server: FakeOpenAI) -> None:
     server.script(Reply("NO CHANGE"))
-    method = make_method("actor-critic", router=fake_router(server), config={"rounds": 2})
+    method = get_method("actor-critic", router=fake_router(server), config={"rounds": 2})
     outcome = _optimize(project, method, "pkg/mod.py", "has_dup")
     assert outcome.attempts == [] and len(server.chat_requests()) == 1
     assert outcome.data["rejected_answers"][0]["reason"] == "unchanged"
@@ -150,11 +149,11 @@ def test_a_no_change_answer_is_not_an_attempt(project: Project, server: FakeOpen
 
 def test_unknown_method_and_bad_settings_are_refused_at_the_door() -> None:
     with pytest.raises(ValueError, match="unknown LLM method 'rules'; expected one of"):
-        make_method("rules", router=None)
+        get_method("rules", router=None)
     with pytest.raises(ValueError, match=r"unknown key\(s\) \['candidate'\]"):
-        make_method("chaos", router=None, config={"candidate": 3})
+        get_method("chaos", router=None, config={"candidate": 3})
     with pytest.raises(ValueError, match="score weights"):
-        make_method("adversarial", router=None, config={"weights": {"speed": -1}})
+        get_method("adversarial", router=None, config={"weights": {"speed": -1}})
     with pytest.raises(ValueError, match="rounds=0: expected a whole number >= 1"):
         MethodSettings(rounds=0)
 

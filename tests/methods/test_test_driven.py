@@ -8,7 +8,7 @@ from fake_openai import FakeOpenAI, Reply
 from methods_world import Project, fake_router, fenced
 
 from agentic_action.methods._test_screen import prune
-from agentic_action.methods.llm_base import make_method
+from agentic_action.methods.registry import get_method
 
 GENERATED = """```python
 import pathlib
@@ -51,7 +51,7 @@ def test_generated_tests_are_screened_used_as_oracle_and_shipped_with_the_change
         Reply(fenced(NON_NEGATIVE, "Filter in one pass.")),
         Reply(fenced(GOOD, "Negate the remainder.")),
     )
-    method = make_method("test-driven", router=fake_router(server, state_dir), config=SETTINGS)
+    method = get_method("test-driven", router=fake_router(server, state_dir), config=SETTINGS)
     target = project.target("pkg/mod.py", "evens")
     outcome = method.optimize(target, project.source("pkg/mod.py"), project.ctx)
 
@@ -86,7 +86,7 @@ def test_generated_tests_are_screened_used_as_oracle_and_shipped_with_the_change
     # Rerun on unchanged code with the response cache (one code answer asked, to keep the test
     # short), and with the run lending its baseline coverage: zero calls, the same screening.
     asked = len(server.requests)
-    rerun = make_method(
+    rerun = get_method(
         "test-driven", router=fake_router(server, state_dir), config={"rounds": 1, "candidates": 1}
     )
     lending = project.lending_ctx()
@@ -103,7 +103,7 @@ def test_test_answers_that_are_not_tests_are_recorded_and_code_is_still_asked(
 ) -> None:
     server.script(Reply("```python\nfrom pkg.mod import evens\n```"), Reply("NO CHANGE"))
     settings = {"rounds": 1, "candidates": 1}
-    method = make_method("test-driven", router=fake_router(server), config=settings)
+    method = get_method("test-driven", router=fake_router(server), config=settings)
     outcome = method.optimize(
         project.target("pkg/mod.py", "evens"), project.source("pkg/mod.py"), project.ctx
     )

@@ -7,9 +7,9 @@ import ast
 import libcst as cst
 import pytest
 
+from agentic_action.rewrite._collections import exact_type
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._facts import module_facts
-from agentic_action.rewrite._infer import exact_type
 
 PRELUDE = "def f(p, xs, text):\n    ints = [len(x) for x in xs]\n"
 

@@ -23,7 +23,7 @@ from sandbox_probes import (
 
 LEVEL_PROBE = (
     "import json\n"
-    "from agentic_action.validate.sandbox import isolation_description, isolation_level\n"
+    "from agentic_action.sandbox.runner import isolation_description, isolation_level\n"
     "print(json.dumps([isolation_level(), isolation_description()]))\n"
 )
 

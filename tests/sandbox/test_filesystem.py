@@ -10,7 +10,7 @@ import pytest
 from gitrepos import git, make_repo
 from sandbox_probes import run_hostile
 
-from agentic_action.validate.sandbox import isolation_level
+from agentic_action.sandbox.runner import isolation_level
 
 WRITE_PROBE = """
 import json, shutil, subprocess

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sandbox_probes import kill_marked, run_hostile, survivors
 
-from agentic_action.validate.sandbox import isolation_level
+from agentic_action.sandbox.runner import isolation_level
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sandbox_probes import run_hostile
 
-from agentic_action.validate.sandbox import isolation_level
+from agentic_action.sandbox.runner import isolation_level
 
 CONNECT_PROBE = """
 import json, socket

@@ -8,7 +8,7 @@ import pytest
 from gitrepos import git, make_repo
 from sandbox_probes import SECRETS, VISIBLE, env_probe, run_hostile
 
-from agentic_action.validate.sandbox import isolation_level
+from agentic_action.sandbox.runner import isolation_level
 
 
 def test_secret_variables_of_the_parent_are_not_in_the_childs_environment(tmp_path: Path) -> None:

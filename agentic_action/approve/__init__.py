@@ -1,0 +1,1 @@
+"""Approval and rollback of published changes, in patch mode and in GitHub mode."""

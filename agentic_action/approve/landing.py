@@ -1,0 +1,150 @@
+"""Landing an approved patch (or its reversal) on the checked-out branch, proven first.
+
+1. ``revalidate``: in a fresh worktree at the current HEAD (the base as it is now, not as it
+   was when the patch was made), apply the diff and run the repository's whole test suite.
+2. ``land``: apply the same diff to the checkout with the patch store's ``apply_patch`` (which
+   checks again, keeps the change only if its reversal still undoes it, and records the event
+   in the store's index), commit exactly the patched files, and push when asked.
+
+Any refusal before the commit leaves the checkout and the store as they were.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentic_action.patches import (
+    GitCommandError,
+    PatchError,
+    PatchStore,
+    StoredPatch,
+    apply_patch,
+)
+from agentic_action.patches.git import apply_to_worktree, check_applies, run_git, stderr_text
+from agentic_action.publish.github.gitpush import auth_env
+from agentic_action.sandbox.pytest_runner import PytestOptions, TestOutcome, run_pytest
+from agentic_action.settings import Settings
+from agentic_action.workspace import Repository, Worktrees
+
+COMMIT_TRAILER = "Agentic-Optimizer-Patch"
+BOT_NAME = "github-actions[bot]"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+
+
+class LandingRefused(Exception):
+    """The change cannot land; the message says why. Nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Landed:
+    cid: str
+    files: tuple[str, ...]
+    commit: str
+    tests: str  # what the re-validation ran and saw
+    pushed_to: str  # branch name, "" when not pushed
+
+
+def diff_for(store: PatchStore, cid: str, *, rollback: bool) -> tuple[StoredPatch, bytes]:
+    """The stored entry for ``cid`` and the diff that approving/rolling it back applies."""
+    entry, named_reverse = store.resolve(cid)
+    applies_reverse = named_reverse != rollback
+    return entry, store.read(entry.reverse_cid if applies_reverse else entry.cid)
+
+
+def revalidate(
+    settings: Settings, repo: Repository, diff: bytes, what: str, *, commit: str | None = None
+) -> str:
+    """Apply ``diff`` in a worktree at ``commit`` (default HEAD) and run the whole suite; a line
+    saying what passed. GitHub mode passes the base branch's tip as just fetched from origin."""
+    worktrees = Worktrees(repo, settings.worktree_base)
+    worktrees.prune_stale()
+    options = PytestOptions(
+        python=settings.python,
+        timeout=settings.test_timeout,
+        run_integration=settings.run_integration_tests,
+        run_performance=settings.run_performance_tests,
+    )
+    base = (commit or repo.head_commit)[:12]
+    with worktrees.checkout(f"revalidate-{what}", commit) as root:
+        problem = check_applies(root, diff)
+        if problem is None:
+            problem = apply_to_worktree(root, diff)
+        if problem is not None:
+            raise LandingRefused(
+                f"the {what} no longer applies to the current base {base}:\n{problem}"
+            )
+        with tempfile.TemporaryDirectory(prefix="agentic-revalidate-") as scratch:
+            outcome, _ = run_pytest(root, options, scratch=Path(scratch), name="revalidate")
+    if not _green(outcome):
+        raise LandingRefused(
+            f"the test suite does not pass with the {what} on the current base {base}: "
+            f"{outcome.describe()}"
+        )
+    return f"the whole test suite passed with the {what} applied on {base} ({outcome.describe()})"
+
+
+def _green(outcome: TestOutcome) -> bool:
+    return outcome.green and not outcome.no_tests
+
+
+def land(
+    repo: Repository,
+    store: PatchStore,
+    cid: str,
+    *,
+    rollback: bool,
+    message: str,
+    push_branch: str,
+    env: Mapping[str, str],
+) -> tuple[tuple[str, ...], str, str]:
+    """Apply, commit (only the patched files) and push; (files, commit sha, pushed branch)."""
+    top = repo.root
+    try:
+        outcome = apply_patch(top, store, cid, reverse=rollback)
+    except GitCommandError:
+        raise  # the checkout may be left changed: a failure, not a refusal
+    except PatchError as error:
+        raise LandingRefused(str(error)) from None
+    files = outcome.files
+    done = run_git(
+        top, "-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}",
+        "commit", "--no-verify", "--quiet", "-m", message, "--", *files,
+    )  # fmt: skip
+    if done.returncode != 0:
+        apply_to_worktree(top, store.read(outcome.applied_cid), reverse=True)
+        raise LandingRefused(f"git commit failed, the change was taken back: {stderr_text(done)}")
+    sha = run_git(top, "rev-parse", "HEAD").stdout.decode().strip()
+    if not push_branch:
+        return files, sha, ""
+    pushed = run_git(
+        top,
+        "push",
+        "--quiet",
+        "origin",
+        f"HEAD:refs/heads/{push_branch}",
+        env=git_auth_env(env, top),
+    )
+    if pushed.returncode != 0:
+        raise RuntimeError(
+            f"committed {sha[:12]} but could not push it to {push_branch}: {stderr_text(pushed)}"
+        )
+    return files, sha, push_branch
+
+
+def dirty_files(repo: Repository, files: tuple[str, ...]) -> list[str]:
+    done = run_git(repo.root, "status", "--porcelain", "--", *files)
+    return [line[3:] for line in done.stdout.decode().splitlines() if line.strip()]
+
+
+def git_auth_env(env: Mapping[str, str], top: Path) -> dict[str, str]:
+    """Git's environment for a push or fetch: the token as an HTTP header for the GitHub
+    server only (nothing when origin is elsewhere, e.g. a local path in tests).
+
+    Passed through GIT_CONFIG_* variables, never on a command line or in .git/config.
+    """
+    token = env.get("OPTIMIZER_GITHUB_TOKEN") or env.get("GITHUB_TOKEN") or ""
+    remote = run_git(top, "remote", "get-url", "origin").stdout.decode().strip()
+    return auth_env(token, remote, env)

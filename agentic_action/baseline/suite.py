@@ -1,0 +1,53 @@
+"""The repository's own test suite on the unmodified commit: is it green, and what covers what.
+
+Nothing is accepted from a red baseline: when the suite fails on HEAD, a failing candidate could
+not be told apart from the failures that were already there.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentic_action.baseline.coverage_map import CoverageMap
+from agentic_action.sandbox.pytest_runner import PytestOptions, TestOutcome, run_pytest
+
+log = logging.getLogger("agentic_action")
+
+
+@dataclass
+class Baseline:
+    outcome: TestOutcome
+    coverage: CoverageMap | None
+    note: str
+
+    @property
+    def usable(self) -> bool:
+        """Candidates may only be accepted when the suite ran, had tests, and was green."""
+        return self.outcome.green and not self.outcome.no_tests
+
+    def describe(self) -> str:
+        return f"{self.outcome.describe()}. {self.note}".strip()
+
+
+def run_baseline(root: Path, options: PytestOptions, scratch: Path) -> Baseline:
+    """One suite run on HEAD with per-test coverage contexts (pytest-cov)."""
+    data_file = scratch / "baseline.coverage"
+    extra = ["-p", "pytest_cov", f"--cov={root}", "--cov-context=test", "--cov-report="]
+    outcome, result = run_pytest(
+        root,
+        options,
+        scratch=scratch,
+        name="baseline",
+        extra=extra,
+        extra_env={"COVERAGE_FILE": str(data_file)},
+    )
+    if not outcome.ran and "pytest_cov" in result.stderr:
+        log.warning("pytest-cov is not available to %s; running without coverage", options.python)
+        outcome, _ = run_pytest(root, options, scratch=scratch, name="baseline-plain")
+        return Baseline(outcome, None, "No per-test coverage (pytest-cov missing).")
+    if not data_file.is_file():
+        note = "No coverage data was written." if outcome.ran else ""
+        return Baseline(outcome, None, note)
+    return Baseline(outcome, CoverageMap.read(data_file, root), "Per-test coverage recorded.")

@@ -1,0 +1,96 @@
+"""The command-line doors to the patch store: apply, rollback, list.
+
+Each prints one human line to stdout on success, or the error to stderr, and returns the exit
+code: 0 done, 2 bad input (malformed or unknown CID, not a git repository), 1 the patch could
+not be applied (it no longer fits the files, or the store is damaged).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from agentic_action.patches.apply import ApplyOutcome, apply_patch
+from agentic_action.patches.errors import (
+    InvalidCidError,
+    NotAGitRepositoryError,
+    PatchError,
+    UnknownCidError,
+)
+from agentic_action.patches.store import PatchStore
+
+EXIT_OK = 0
+EXIT_NOT_APPLIED = 1
+EXIT_BAD_INPUT = 2
+_BAD_INPUT = (InvalidCidError, UnknownCidError, NotAGitRepositoryError)
+
+
+def cmd_apply(cid: str, repo: Path, store_dir: Path) -> int:
+    """``agentic-optimizer apply CID --repo PATH --patches DIR``."""
+    return _run("apply", cid, repo, store_dir, reverse=False)
+
+
+def cmd_rollback(cid: str, repo: Path, store_dir: Path) -> int:
+    """``agentic-optimizer rollback CID --repo PATH --patches DIR``."""
+    return _run("rollback", cid, repo, store_dir, reverse=True)
+
+
+def cmd_list(store_dir: Path, out: TextIO | None = None) -> int:
+    """One line per stored patch, oldest first: CID, status, file::qualname, method, time."""
+    stream = out or sys.stdout
+    try:
+        entries = PatchStore(store_dir).entries()
+    except PatchError as exc:
+        return _fail("patches", exc)
+    for entry in entries:
+        meta = entry.meta
+        print(
+            f"{entry.cid}  {entry.status:<11}  {meta.file}::{meta.qualname}  "
+            f"{meta.method}  {meta.created_at}",
+            file=stream,
+        )
+    if not entries:
+        print(f"no patches in {Path(store_dir).absolute()}", file=stream)
+    return EXIT_OK
+
+
+def _run(command: str, cid: str, repo: Path, store_dir: Path, *, reverse: bool) -> int:
+    try:
+        outcome = apply_patch(Path(repo), PatchStore(Path(store_dir)), cid, reverse=reverse)
+    except UnknownCidError as exc:
+        node = os.environ.get("OPTIMIZER_IPFS_API", "")
+        if reverse or not node:
+            return _fail(command, exc)
+        return _apply_from_ipfs(cid, Path(repo), node)
+    except PatchError as exc:
+        return _fail(command, exc)
+    print(_summary(outcome))
+    return EXIT_OK
+
+
+def _apply_from_ipfs(cid: str, repo: Path, node: str) -> int:
+    """A CID the local store lacks, fetched from the IPFS node (hash checked) and applied."""
+    from agentic_action.publish.ipfs_share import apply_from_ipfs
+
+    try:
+        files = apply_from_ipfs(repo, cid, node)
+    except (PatchError, ValueError) as exc:
+        print(f"agentic-optimizer apply: {exc}", file=sys.stderr)
+        return EXIT_NOT_APPLIED
+    print(f"applied patch {cid} (fetched from IPFS {node}) to {repo}: {', '.join(files)}")
+    return EXIT_OK
+
+
+def _summary(outcome: ApplyOutcome) -> str:
+    count = len(outcome.files)
+    files = f"{count} file{'s' if count != 1 else ''} changed ({', '.join(outcome.files)})"
+    if outcome.direction == "rollback":
+        return f"rolled back patch {outcome.cid} in {outcome.repo}: {files}"
+    return f"applied patch {outcome.cid} to {outcome.repo}: {files}"
+
+
+def _fail(command: str, exc: PatchError) -> int:
+    print(f"agentic-optimizer {command}: error: {exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT if isinstance(exc, _BAD_INPUT) else EXIT_NOT_APPLIED

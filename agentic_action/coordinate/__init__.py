@@ -1,1 +1,0 @@
-"""Coordination of many agents: shards across matrix jobs, merging shard outputs, waves."""

@@ -1,0 +1,158 @@
+"""Sandboxed replay worker: call the target on each recorded input, write one outcome per input.
+
+    python -m agentic_action.prove.behaviour.worker --root R --file F --qualname Q \
+        --inputs DIR --out OUTCOMES.jsonl [--start N] [--extra-path P ...]
+
+Writes JSON lines to OUTCOMES: ``{"i": 3, "event": "start"}`` before each call, then
+``{"i": 3, "event": "done", "kind": "return"|"raise"|"unloadable", ...}``. A "start" without its
+"done" tells the parent which input crashed or hung the interpreter. Before each call every
+functools cache of the target's module is cleared and the sources of non-determinism are pinned
+(see ``pins.py``). Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import collections.abc
+import hashlib
+import itertools
+import json
+import pickle
+import sys
+import types
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from agentic_action.prove.behaviour.pins import Pins
+from agentic_action.prove.behaviour.watch import TEXT_LIMIT, WriteWatch, captured_output
+from agentic_action.record import loader, store
+from agentic_action.record.reprs import (
+    call_repr,
+    clip,
+    normalize,
+    safe_repr,
+    short_error,
+    type_name,
+)
+
+PICKLE_LIMIT = 4_000_000  # larger results are compared by hash only
+ITERATOR_LIMIT = 100_000  # returned iterators are materialized up to this many items
+
+
+def encode(value: Any) -> dict[str, Any]:
+    """A comparable, JSON-safe description of a value: its pickle (when possible) and repr."""
+    described: dict[str, Any] = {"type": type_name(value), "repr": safe_repr(value)}
+    try:
+        data = pickle.dumps(value, protocol=store.PICKLE_PROTOCOL)
+    except BaseException as exc:  # user __reduce__ code may raise anything
+        described["error"] = f"cannot be pickled: {short_error(exc)}"
+        return described
+    described["sha"] = hashlib.sha256(data).hexdigest()
+    if len(data) <= PICKLE_LIMIT:
+        described["pickle"] = base64.b64encode(data).decode("ascii")
+    return described
+
+
+def materialize(value: Any) -> Any:
+    """Returned generators and iterators are consumed (while still pinned and watched)."""
+    if isinstance(value, collections.abc.Iterator) and not isinstance(value, (str, bytes)):
+        items = list(itertools.islice(value, ITERATOR_LIMIT + 1))
+        return {"iterator": type_name(value), "items": items[:ITERATOR_LIMIT]}
+    return value
+
+
+class Replayer:
+    def __init__(self, target: loader.LoadedTarget, root: Path, qualname: str) -> None:
+        self.fn: Callable[..., Any] = target.callable()
+        self.qualname = qualname
+        self.clearers = loader.cache_clearers(target.module)
+        self.pins = Pins(_modules_inside(root))
+        self.watch = WriteWatch()
+        self.cwd = Path.cwd()
+
+    def replay(self, index: int, path: Path) -> dict[str, Any]:
+        record: dict[str, Any] = {"i": index, "name": path.name, "event": "done"}
+        try:
+            args, kwargs = _load(path.read_bytes())
+        except BaseException as exc:
+            return {**record, "kind": "unloadable", "error": short_error(exc)}
+        record["input"] = call_repr(self.qualname, args, kwargs)
+        for clear in self.clearers:
+            clear()
+        with captured_output() as (out, err), self.watch.watching(), self.pins:
+            try:
+                record.update(kind="return", value=materialize(self.fn(*args, **kwargs)))
+            except BaseException as exc:  # the target may raise anything, SystemExit included
+                record.update(kind="raise", exc_type=type_name(exc), message=_message(exc))
+        if record["kind"] == "return":
+            record["value"] = encode(record["value"])
+        record["args_after"] = encode((args, kwargs))
+        record["stdout"] = clip(normalize(out.getvalue()), TEXT_LIMIT)
+        record["stderr"] = clip(normalize(err.getvalue()), TEXT_LIMIT)
+        record["writes"] = self.watch.summarize_and_clean(self.cwd)
+        return record
+
+
+def _message(exc: BaseException) -> str:
+    try:
+        return clip(normalize(str(exc)), TEXT_LIMIT)
+    except Exception:  # a user __str__ may raise
+        return f"<{type(exc).__name__}: str() failed>"
+
+
+def _load(data: bytes) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    args, kwargs = pickle.loads(data)
+    if not isinstance(args, tuple) or not isinstance(kwargs, dict):
+        raise TypeError("recorded input is not an (args, kwargs) pair")
+    return args, kwargs
+
+
+def _modules_inside(root: Path) -> list[types.ModuleType]:
+    return [
+        m
+        for m in list(sys.modules.values())
+        if isinstance(m, types.ModuleType)
+        and getattr(m, "__file__", None)
+        and loader.is_inside(Path(m.__file__ or "/"), root)
+    ]
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="agentic_action.prove.behaviour.worker")
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--file", required=True)
+    parser.add_argument("--qualname", required=True)
+    parser.add_argument("--inputs", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--extra-path", action="append", default=[])
+    return parser.parse_args(argv)
+
+
+def _emit(stream: TextIO, record: dict[str, Any]) -> None:
+    stream.write(json.dumps(record) + "\n")
+    stream.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ns = _parse(argv)
+    files = sorted(p for p in ns.inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    root = ns.root.resolve()
+    with ns.out.open("a", encoding="utf-8") as stream:
+        try:
+            with Pins():  # generators created at import time are seeded too
+                target = loader.load_target(root, ns.file, ns.qualname, ns.extra_path)
+        except loader.TargetLoadError as exc:
+            _emit(stream, {"event": "load-error", "error": str(exc)})
+            return 3
+        replayer = Replayer(target, root, ns.qualname)
+        for index in range(ns.start, len(files)):
+            _emit(stream, {"i": index, "name": files[index].name, "event": "start"})
+            _emit(stream, replayer.replay(index, files[index]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""The benchmark harness: is the candidate significantly faster on the recorded real inputs?
+
+    verdict = compare_speed(original_root, candidate_root, target, inputs_dir)
+    verdict.to_check()  # CheckResult(name="benchmark", ...)
+
+How every number is obtained is written down in docs/methodology.md. The worker modules
+(``worker``, ``channel``) use the standard library only; this package imports its public API
+lazily so that workers start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agentic_action.prove.benchmark.harness import SpeedVerdict, compare_speed
+    from agentic_action.prove.benchmark.stats import PairedAnalysis, analyse
+
+_EXPORTS = {
+    "SpeedVerdict": "harness",
+    "compare_speed": "harness",
+    "PairedAnalysis": "stats",
+    "analyse": "stats",
+}
+
+__all__ = [
+    "PairedAnalysis",
+    "SpeedVerdict",
+    "analyse",
+    "compare_speed",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

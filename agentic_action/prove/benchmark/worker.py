@@ -1,0 +1,186 @@
+"""Sandboxed timing worker: one per side, long-lived, driven by the parent over a Unix socket.
+
+    python -m agentic_action.prove.benchmark.worker --root R --file F --qualname Q \
+        --inputs DIR --socket PATH [--extra-path P ...]
+
+It connects twice: a command connection (JSON lines, see ``harness.py``) and a watchdog
+connection whose closing by the parent ends this process at once, even when candidate code is
+stuck in an endless loop. Timing uses the real ``time.perf_counter`` (no pins). Standard library
+only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import os
+import pickle
+import random
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from agentic_action.prove.benchmark.channel import Channel, ChannelClosed
+from agentic_action.record import loader, store
+from agentic_action.record.reprs import short_error
+
+Call = tuple[tuple[Any, ...], dict[str, Any]]
+
+
+class Timer:
+    """Times the target on the recorded inputs."""
+
+    def __init__(self, target: loader.LoadedTarget, blobs: list[bytes]) -> None:
+        self.fn: Callable[..., Any] = target.callable()
+        self.clearers = loader.cache_clearers(target.module)
+        self.blobs = blobs
+        self.calls: list[Call] = [pickle.loads(b) for b in blobs]
+
+    def probe(self) -> dict[str, Any]:
+        """One timed pass over fresh copies of every input, and what the calls do."""
+        mutates = returns_iterator = False
+        seconds = 0.0
+        for blob in self.blobs:
+            args, kwargs = pickle.loads(blob)
+            for clear in self.clearers:
+                clear()
+            started = time.perf_counter()
+            try:
+                result = self.fn(*args, **kwargs)
+            except BaseException:
+                result = None
+            seconds += time.perf_counter() - started
+            returns_iterator |= isinstance(result, Iterator)
+            mutates |= _changed((args, kwargs), blob)
+        return {
+            "round": seconds,
+            "mutates": mutates,
+            "iterator": returns_iterator,
+            "caches": len(self.clearers),
+        }
+
+    def sample(self, loops: int, count: int, fresh: bool, consume: bool) -> tuple[float, float]:
+        """(CPU, wall) seconds per pass over the first ``count`` inputs, over ``loops`` passes.
+
+        CPU time is ``time.process_time`` (this process, all threads); wall time is
+        ``time.perf_counter``. Fresh mode unpickles new argument copies before each pass, outside
+        the timed region, and clears the module's functools caches before each call, inside it.
+        """
+        random.seed(0)
+        cpu = wall = 0.0
+        calls, fn, clearers = self.calls[:count], self.fn, self.clearers if fresh else []
+        for _ in range(loops if fresh else 1):
+            if fresh:
+                calls = [pickle.loads(blob) for blob in self.blobs[:count]]
+            passes = 1 if fresh else loops
+            cpu_started, started = time.process_time(), time.perf_counter()
+            for _ in range(passes):
+                for args, kwargs in calls:
+                    for clear in clearers:
+                        clear()
+                    try:
+                        result = fn(*args, **kwargs)
+                        if consume:
+                            _drain(result)
+                    except BaseException:
+                        pass
+            wall += time.perf_counter() - started
+            cpu += time.process_time() - cpu_started
+        return cpu / loops, wall / loops
+
+
+def _drain(result: Any) -> None:
+    if isinstance(result, Iterator):
+        for _ in result:
+            pass
+
+
+def _changed(call: Call, blob: bytes) -> bool:
+    try:
+        return pickle.dumps(call, protocol=store.PICKLE_PROTOCOL) != blob
+    except Exception:
+        return True
+
+
+def serve(channel: Channel, timer: Timer) -> None:
+    while True:
+        message = channel.recv()
+        command = message.get("cmd")
+        if command == "probe":
+            channel.send(timer.probe())
+        elif command == "sample":
+            cpu, wall = timer.sample(
+                int(message["loops"]),
+                int(message["count"]),
+                bool(message.get("fresh")),
+                bool(message.get("consume")),
+            )
+            channel.send({"cpu": cpu, "wall": wall})
+        else:
+            return
+
+
+def _watchdog(control: socket.socket) -> None:
+    """Exit as soon as the parent closes the control connection (or dies)."""
+    with contextlib.suppress(OSError):
+        control.recv(1)
+    os._exit(70)
+
+
+def _connect(path: str) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(path)
+    return sock
+
+
+def _load(ns: argparse.Namespace) -> tuple[Timer | None, dict[str, Any]]:
+    files = sorted(p for p in ns.inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    try:
+        target = loader.load_target(ns.root, ns.file, ns.qualname, ns.extra_path)
+    except loader.TargetLoadError as exc:
+        return None, {"ok": False, "error": str(exc)}
+    blobs, unloadable = [], 0
+    for path in files:
+        data = path.read_bytes()
+        try:
+            pickle.loads(data)
+        except BaseException:
+            unloadable += 1
+            continue
+        blobs.append(data)
+    try:
+        timer = Timer(target, blobs)
+    except BaseException as exc:
+        return None, {"ok": False, "error": short_error(exc)}
+    return timer, {"ok": True, "inputs": len(blobs), "unloadable": unloadable}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="agentic_action.prove.benchmark.worker")
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--file", required=True)
+    parser.add_argument("--qualname", required=True)
+    parser.add_argument("--inputs", type=Path, required=True)
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--extra-path", action="append", default=[])
+    ns = parser.parse_args(argv)
+    channel = Channel(_connect(ns.socket))
+    threading.Thread(target=_watchdog, args=(_connect(ns.socket),), daemon=True).start()
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    timer, hello = _load(ns)
+    channel.send(hello)
+    if timer is None:
+        return 3
+    gc.collect()
+    with contextlib.suppress(ChannelClosed):
+        serve(channel, timer)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

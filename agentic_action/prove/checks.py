@@ -1,0 +1,118 @@
+"""The single checks of the proof gate that need nothing prepared on HEAD but the baseline."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import time
+from pathlib import Path
+
+from agentic_action.baseline.coverage_map import judge_coverage
+from agentic_action.baseline.suite import Baseline
+from agentic_action.model import Candidate, CheckOutcome, CheckResult
+from agentic_action.sandbox.pytest_runner import PytestOptions, run_pytest
+from agentic_action.sandbox.runner import run_sandboxed
+
+IMPORT_TIMEOUT = 120.0
+
+
+def changed_lines(original: str, new: str) -> set[int]:
+    """1-based lines of ``original`` that the new text replaces or deletes (or inserts beside)."""
+    old_lines = original.splitlines()
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new.splitlines(), autojunk=False)
+    changed: set[int] = set()
+    for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            changed.update(range(i1 + 1, i2 + 1))
+        elif tag == "insert":
+            changed.add(min(i1 + 1, max(len(old_lines), 1)))
+    return changed
+
+
+def module_name(file: str) -> str:
+    parts = file.removesuffix(".py").split("/")
+    if parts[0] == "src" and len(parts) > 1:
+        parts = parts[1:]
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def check_syntax(candidate: Candidate) -> CheckResult:
+    started = time.perf_counter()
+    try:
+        compile(candidate.new_source, candidate.target.file, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        detail = f"{error.msg} (line {error.lineno})"
+        return CheckResult("syntax", CheckOutcome.FAILED, detail, time.perf_counter() - started)
+    return CheckResult("syntax", CheckOutcome.PASSED, "compiles", time.perf_counter() - started)
+
+
+def check_coverage(
+    candidate: Candidate, original: str, baseline: Baseline, minimum: float
+) -> tuple[CheckResult, tuple[str, ...]]:
+    """Are the changed lines proven by tests that ran on HEAD? Returns the affected tests too."""
+    if baseline.coverage is None:
+        detail = "no per-test coverage from the baseline run, so the change cannot be proven"
+        return CheckResult("coverage", CheckOutcome.FAILED, detail), ()
+    target = candidate.target
+    tree = ast.parse(original)
+    changed = changed_lines(original, candidate.new_source)
+    verdict = judge_coverage(
+        baseline.coverage, target.file, tree, target.start_line, target.end_line, changed
+    )
+    data = {
+        "function_percent": round(verdict.function_percent, 1),
+        "changed_statements": verdict.changed_statements,
+        "uncovered_changed_lines": list(verdict.uncovered_changed),
+        "tests": len(verdict.tests),
+    }
+    failed = not verdict.tests or verdict.uncovered_changed or verdict.function_percent < minimum
+    detail = verdict.describe()
+    if verdict.function_percent < minimum:
+        detail += f" (below the required {minimum:.0f}%)"
+    outcome = CheckOutcome.FAILED if failed else CheckOutcome.PASSED
+    return CheckResult("coverage", outcome, detail, 0.0, data), verdict.tests
+
+
+def check_import(root: Path, candidate: Candidate, options: PytestOptions) -> CheckResult:
+    """Import the changed module from the worktree and prove it is the worktree's copy."""
+    name = module_name(candidate.target.file)
+    expected = str((root / candidate.target.file).resolve())
+    code = (
+        "import importlib, os, sys\n"
+        f"module = importlib.import_module({name!r})\n"
+        "where = os.path.realpath(module.__file__ or '')\n"
+        f"sys.exit(0 if where == {expected!r} else 3)\n"
+    )
+    paths = [str(root / "src")] if (root / "src").is_dir() else []
+    result = run_sandboxed(
+        [options.python, "-c", code],
+        cwd=root,
+        timeout=IMPORT_TIMEOUT,
+        extra_env={"PYTHONPATH": ":".join([*paths, str(root)])},
+    )
+    if result.ok:
+        return CheckResult("import", CheckOutcome.PASSED, f"imports as {name}", result.seconds)
+    if result.returncode == 3:
+        detail = f"{name} resolved to an installed copy, not the worktree; cannot test the change"
+        return CheckResult("import", CheckOutcome.ERROR, detail, result.seconds)
+    return CheckResult("import", CheckOutcome.FAILED, result.tail(12), result.seconds)
+
+
+def check_tests(
+    root: Path,
+    options: PytestOptions,
+    scratch: Path,
+    name: str,
+    label: str,
+    test_ids: tuple[str, ...] | None,
+) -> CheckResult:
+    outcome, _ = run_pytest(root, options, scratch=scratch, name=label, test_ids=test_ids)
+    data = {"tests": outcome.total, "failed": list(outcome.failed)}
+    if outcome.green and not outcome.no_tests:
+        return CheckResult(name, CheckOutcome.PASSED, outcome.describe(), outcome.seconds, data)
+    detail = outcome.describe()
+    if outcome.output_tail and outcome.failed:
+        detail += "\n" + outcome.output_tail[-1500:]
+    return CheckResult(name, CheckOutcome.FAILED, detail, outcome.seconds, data)

@@ -1,0 +1,151 @@
+"""The run-wide half of proof: what is prepared once on HEAD, and the checks that use it.
+
+Prepared once per run on the baseline worktree:
+- the real inputs of every target, recorded while the tests that execute it run (oracle);
+- the static findings of the target files on HEAD (ruff, semgrep, mypy by level).
+
+Per candidate: behaviour on the recorded inputs, speed on the same inputs, static findings added.
+Which of these run is chosen by the validation level:
+
+- ``quick``: none of them (syntax, coverage, import and tests only; speed is not measured);
+- ``standard``: behaviour, benchmark, ruff, semgrep;
+- ``thorough``: standard + mypy, and the full suite twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from agentic_action.model import Candidate, CheckOutcome, CheckResult, FunctionTarget, SpeedEvidence
+from agentic_action.prove.behaviour import check_behaviour
+from agentic_action.prove.static_checks import (
+    StaticBaseline,
+    run_static_checks,
+    static_baseline,
+    tools_for_level,
+)
+from agentic_action.record import RecordingReport, record_inputs
+
+log = logging.getLogger("agentic_action")
+
+PERFORMANCE = "performance"
+ROBUSTNESS_MIN_SPEEDUP = 0.8
+
+
+@dataclass(frozen=True)
+class ProofPlan:
+    level: str
+    original_root: Path
+    python: str
+    min_speedup: float = 0.05
+    benchmark_seconds: float = 3.0
+    float_rel_tol: float = 0.0
+    timeout: float = 300.0
+    inputs_dir: Path | None = None
+    recording: RecordingReport | None = None
+    static: StaticBaseline | None = None
+    static_tools: tuple[str, ...] = ()
+
+    @property
+    def measures(self) -> bool:
+        return self.level != "quick"
+
+
+def prepare_proof(
+    plan: ProofPlan,
+    targets: Sequence[FunctionTarget],
+    test_ids: Sequence[str],
+    scratch: Path,
+) -> ProofPlan:
+    """Record inputs and static findings on HEAD, once, for every target of the run."""
+    if not plan.measures or not targets:
+        return plan
+    inputs_dir = scratch / "inputs"
+    log.info(
+        "proof: recording real inputs of %d function(s) from %d test(s)",
+        len(targets),
+        len(test_ids),
+    )
+    recording = record_inputs(
+        plan.original_root,
+        targets,
+        out_dir=inputs_dir,
+        test_ids=sorted(test_ids),
+        python=plan.python,
+        timeout=plan.timeout,
+    )
+    tools = tools_for_level(plan.level)
+    files = sorted({t.file for t in targets})
+    log.info("proof: static findings on HEAD (%s)", ", ".join(tools) or "none")
+    static = static_baseline(
+        plan.original_root, files, tools=tools, scratch=scratch / "static", python=plan.python
+    )
+    return replace(
+        plan, inputs_dir=inputs_dir, recording=recording, static=static, static_tools=tools
+    )
+
+
+def static_checks(plan: ProofPlan, root: Path, candidate: Candidate) -> list[CheckResult]:
+    if plan.static is None or not plan.static_tools:
+        return []
+    return run_static_checks(root, [candidate.target.file], plan.static, tools=plan.static_tools)
+
+
+def behaviour_check(plan: ProofPlan, root: Path, candidate: Candidate) -> CheckResult | None:
+    if not plan.measures or plan.inputs_dir is None:
+        return None
+    verdict = check_behaviour(
+        plan.original_root,
+        root,
+        candidate.target,
+        plan.inputs_dir,
+        python=plan.python,
+        timeout=plan.timeout,
+        float_rel_tol=plan.float_rel_tol,
+    )
+    return verdict.to_check()
+
+
+def speed_check(
+    plan: ProofPlan, root: Path, candidate: Candidate
+) -> tuple[CheckResult | None, SpeedEvidence | None]:
+    """Measured speed, decided on the recorded inputs. A performance change that cannot be
+    measured is not accepted: it would be a claim without evidence."""
+    if not plan.measures or plan.inputs_dir is None:
+        return None, None
+    from agentic_action.prove.benchmark import compare_speed
+
+    verdict = compare_speed(
+        plan.original_root,
+        root,
+        candidate.target,
+        plan.inputs_dir,
+        python=plan.python,
+        min_speedup=plan.min_speedup,
+        time_budget=plan.benchmark_seconds,
+    )
+    check = verdict.to_check()
+    if candidate.purpose != PERFORMANCE:
+        return _informational(check, verdict.evidence), verdict.evidence
+    if check.outcome is CheckOutcome.SKIPPED:
+        check = replace(
+            check,
+            outcome=CheckOutcome.FAILED,
+            detail=f"not proven faster: {check.detail}",
+        )
+    return check, verdict.evidence
+
+
+def _informational(check: CheckResult, evidence: SpeedEvidence | None) -> CheckResult:
+    """A robustness fix need not be faster; it may not be clearly slower (CI entirely below
+    ROBUSTNESS_MIN_SPEEDUP, i.e. more than 20% slower)."""
+    if evidence is not None and evidence.ci_high < ROBUSTNESS_MIN_SPEEDUP:
+        return replace(check, outcome=CheckOutcome.FAILED, detail=f"too slow: {check.detail}")
+    return replace(
+        check,
+        outcome=CheckOutcome.PASSED,
+        detail=f"informational (a robustness fix need not be faster): {check.detail}",
+    )

@@ -1,0 +1,1 @@
+"""Publish: conflicts and three-way merges, then GitHub mode or patch mode, and IPFS."""

@@ -1,0 +1,169 @@
+"""Running a repository's pytest suite (or part of it) in the sandbox and reading its outcome."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agentic_action.sandbox.runner import SandboxResult, run_sandboxed
+
+NO_TESTS_COLLECTED = 5
+MAX_IDS_ON_COMMAND_LINE = 400
+
+
+@dataclass(frozen=True)
+class PytestOptions:
+    python: str
+    timeout: float
+    run_integration: bool = False
+    run_performance: bool = False
+
+    def marker_expression(self) -> str | None:
+        excluded = [
+            name
+            for name, enabled in (
+                ("integration", self.run_integration),
+                ("performance", self.run_performance),
+            )
+            if not enabled
+        ]
+        return " and ".join(f"not {name}" for name in excluded) or None
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """What one pytest run said."""
+
+    ran: bool  # pytest started and produced a report
+    total: int = 0
+    failed: tuple[str, ...] = ()
+    no_tests: bool = False
+    timed_out: bool = False
+    seconds: float = 0.0
+    output_tail: str = ""
+    exit_code: int | None = None
+    passed_ids: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def green(self) -> bool:
+        return self.ran and not self.failed and not self.timed_out and self.exit_code in (0, None)
+
+    def describe(self) -> str:
+        if self.timed_out:
+            return f"timed out after {self.seconds:.0f}s"
+        if self.no_tests:
+            return "no tests were collected"
+        if not self.ran:
+            return f"pytest did not run (exit {self.exit_code}): {self.output_tail[-400:]}"
+        if self.failed:
+            shown = ", ".join(self.failed[:5]) + (" ..." if len(self.failed) > 5 else "")
+            return f"{len(self.failed)} of {self.total} tests failed: {shown}"
+        return f"{self.total} tests passed in {self.seconds:.1f}s"
+
+
+def pytest_argv(
+    options: PytestOptions,
+    *,
+    junit: Path,
+    test_ids: Sequence[str] | None = None,
+    extra: Sequence[str] = (),
+    prefix: Sequence[str] = ("-m", "pytest"),
+) -> list[str]:
+    argv = [options.python, *prefix, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
+    argv += ["-o", "junit_family=xunit2"]
+    marker = options.marker_expression()
+    if marker:
+        argv += ["-m", marker]
+    argv += list(extra)
+    if test_ids:
+        argv += _narrow(test_ids)
+    return argv
+
+
+def _narrow(test_ids: Sequence[str]) -> list[str]:
+    """Node ids, or their files when there are too many to pass on a command line."""
+    if len(test_ids) <= MAX_IDS_ON_COMMAND_LINE:
+        return sorted(test_ids)
+    return sorted({test_id.split("::", 1)[0] for test_id in test_ids})
+
+
+def run_pytest(
+    root: Path,
+    options: PytestOptions,
+    *,
+    scratch: Path,
+    name: str,
+    test_ids: Sequence[str] | None = None,
+    extra: Sequence[str] = (),
+    extra_env: dict[str, str] | None = None,
+    prefix: Sequence[str] = ("-m", "pytest"),
+) -> tuple[TestOutcome, SandboxResult]:
+    junit = scratch / f"{name}.junit.xml"
+    junit.unlink(missing_ok=True)
+    argv = pytest_argv(options, junit=junit, test_ids=test_ids, extra=extra, prefix=prefix)
+    result = run_sandboxed(
+        argv,
+        cwd=root,
+        timeout=options.timeout,
+        writable=[scratch],
+        extra_env={"PYTHONPATH": _pythonpath(root), **(extra_env or {})},
+    )
+    return _outcome(result, junit), result
+
+
+def _pythonpath(root: Path) -> str:
+    """The worktree's own code comes first, so tests exercise the candidate, not an install."""
+    paths = [str(root / "src")] if (root / "src").is_dir() else []
+    return ":".join([*paths, str(root)])
+
+
+def _outcome(result: SandboxResult, junit: Path) -> TestOutcome:
+    tail = result.tail(40)
+    if result.timed_out:
+        return TestOutcome(ran=False, timed_out=True, seconds=result.seconds, output_tail=tail)
+    if result.returncode == NO_TESTS_COLLECTED:
+        return TestOutcome(ran=True, no_tests=True, seconds=result.seconds, exit_code=5)
+    if not junit.is_file():
+        return TestOutcome(
+            ran=False, seconds=result.seconds, output_tail=tail, exit_code=result.returncode
+        )
+    total, failed, passed = _read_junit(junit)
+    if result.returncode not in (0, 1) and not failed:
+        failed = (f"pytest exited with {result.returncode}",)
+    return TestOutcome(
+        ran=True,
+        total=total,
+        failed=failed,
+        seconds=result.seconds,
+        output_tail=tail,
+        exit_code=result.returncode,
+        passed_ids=passed,
+    )
+
+
+def _read_junit(path: Path) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
+    try:
+        tree = ET.parse(path)
+    except ET.ParseError:
+        return 0, ("junit report unreadable",), ()
+    failed: list[str] = []
+    passed: list[str] = []
+    total = 0
+    for case in tree.iter("testcase"):
+        test_id = _node_id(case)
+        if case.find("skipped") is not None:
+            continue
+        total += 1
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed.append(test_id)
+        else:
+            passed.append(test_id)
+    return total, tuple(failed), tuple(passed)
+
+
+def _node_id(case: ET.Element) -> str:
+    classname = case.get("classname", "")
+    name = case.get("name", "")
+    return f"{classname}::{name}" if classname else name

@@ -1,0 +1,141 @@
+"""The proof gate on real repositories, with real pytest runs in the sandbox."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from gitrepos import make_repo
+
+from agentic_action.baseline.suite import run_baseline
+from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
+from agentic_action.prove.gate import GateConfig, changed_lines, module_name, run_gate
+from agentic_action.sandbox.pytest_runner import PytestOptions
+from agentic_action.workspace import Repository, Worktrees
+
+SOURCE = """def evens(values):
+    out = []
+    for v in values:
+        if v % 2 == 0:
+            out.append(v)
+    return out
+
+
+def unused(values):
+    total = 0
+    for v in values:
+        total += v
+    return total
+"""
+TESTS = """from pkg.mod import evens
+
+
+def test_evens():
+    assert evens([1, 2, 3, 4]) == [2, 4]
+
+
+def test_evens_empty():
+    assert evens([]) == []
+"""
+SLOW_BODY = (
+    "    out = []\n    for v in values:\n        if v % 2 == 0:\n            out.append(v)\n"
+    "    return out\n"
+)
+FAST = SOURCE.replace(SLOW_BODY, "    return [v for v in values if v % 2 == 0]\n")
+
+
+@pytest.fixture()
+def project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    repo_dir = make_repo(
+        tmp_path / "repo",
+        {"pkg/__init__.py": "", "pkg/mod.py": SOURCE, "tests/test_mod.py": TESTS},
+    )
+    worktrees = Worktrees(Repository(repo_dir), tmp_path / "wt")
+    options = PytestOptions(python=sys.executable, timeout=120)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with worktrees.checkout("baseline") as base:
+        baseline = run_baseline(base, options, scratch)
+    config = GateConfig(options, 80.0, scratch)
+    yield worktrees, baseline, config
+    worktrees.close()
+
+
+def _candidate(qualname: str, source: str, start: int, end: int) -> Candidate:
+    target = FunctionTarget("pkg/mod.py", qualname, start, end)
+    return Candidate(target, "rules", source, (), "test")
+
+
+def test_baseline_records_which_tests_execute_which_lines(project) -> None:  # type: ignore[no-untyped-def]
+    _, baseline, _ = project
+    assert baseline.usable
+    assert baseline.coverage is not None
+    assert baseline.coverage.tests_for("pkg/mod.py", [5]) == {"tests/test_mod.py::test_evens"}
+
+
+def test_correct_candidate_passes_every_check(project) -> None:  # type: ignore[no-untyped-def]
+    worktrees, baseline, config = project
+    with worktrees.checkout("c") as root:
+        verdict = run_gate(root, _candidate("evens", FAST, 1, 6), SOURCE, baseline, config)
+    assert verdict.accepted, verdict
+    assert [c.name for c in verdict.checks] == [
+        "syntax", "coverage", "import", "affected-tests", "full-suite",
+    ]  # fmt: skip
+
+
+def test_candidate_that_breaks_a_test_is_rejected(project) -> None:  # type: ignore[no-untyped-def]
+    worktrees, baseline, config = project
+    wrong = FAST.replace("v % 2 == 0", "v % 2 == 1")
+    with worktrees.checkout("c") as root:
+        verdict = run_gate(root, _candidate("evens", wrong, 1, 6), SOURCE, baseline, config)
+    assert not verdict.accepted
+    assert verdict.checks[-1].name == "affected-tests"
+    assert verdict.checks[-1].outcome is CheckOutcome.FAILED
+    assert "test_evens" in verdict.checks[-1].detail
+
+
+def test_change_to_lines_no_test_executes_is_not_accepted(project) -> None:  # type: ignore[no-untyped-def]
+    worktrees, baseline, config = project
+    new = SOURCE.replace(
+        "    total = 0\n    for v in values:\n        total += v\n", "    total = sum(values)\n"
+    )
+    with worktrees.checkout("c") as root:
+        verdict = run_gate(root, _candidate("unused", new, 9, 13), SOURCE, baseline, config)
+    assert not verdict.accepted
+    assert verdict.checks[-1].name == "coverage"
+    assert "not provable" in verdict.reason
+
+
+def test_candidate_that_does_not_compile_stops_before_any_process(project) -> None:  # type: ignore[no-untyped-def]
+    worktrees, baseline, config = project
+    with worktrees.checkout("c") as root:
+        verdict = run_gate(
+            root, _candidate("evens", "def evens(:\n", 1, 6), SOURCE, baseline, config
+        )
+        assert (root / "pkg/mod.py").read_text() == SOURCE  # nothing was written
+    assert [c.name for c in verdict.checks] == ["syntax"]
+
+
+def test_red_baseline_is_not_usable(tmp_path: Path) -> None:
+    repo_dir = make_repo(
+        tmp_path / "repo",
+        {
+            "pkg/__init__.py": "",
+            "pkg/mod.py": SOURCE,
+            "tests/test_mod.py": TESTS + "\ndef test_red():\n    assert False\n",
+        },
+    )
+    scratch = tmp_path / "s"
+    scratch.mkdir()
+    with Worktrees(Repository(repo_dir), tmp_path / "wt").checkout("b") as base:
+        baseline = run_baseline(base, PytestOptions(sys.executable, 120), scratch)
+    assert not baseline.usable
+    assert "1 of 3 tests failed" in baseline.describe()
+
+
+def test_changed_lines_and_module_names() -> None:
+    assert changed_lines("a\nb\nc\n", "a\nB\nc\n") == {2}
+    assert changed_lines("a\nb\nc\n", "a\nc\n") == {2}
+    assert module_name("src/pkg/mod.py") == "pkg.mod"
+    assert module_name("pkg/__init__.py") == "pkg"

@@ -1,0 +1,147 @@
+"""Recording the real arguments of target functions while the repository's own tests run."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import gitrepos
+import pytest
+from oracle_shop import PARSE, SQUARES, TOTAL
+
+from agentic_action.model import FunctionTarget
+from agentic_action.record import RecordingReport, input_files, record_inputs
+
+
+def _loads(path: Path) -> object:
+    return pickle.loads(path.read_bytes())  # our own recording of our own test repository
+
+
+def test_recording_captures_the_real_arguments_of_the_repository_tests(
+    recorded: tuple[Path, Path, RecordingReport],
+) -> None:
+    _, inputs, report = recorded
+    assert report.tests_ok, report.log_tail
+    assert [_loads(p) for p in input_files(inputs, TOTAL.key)] == [
+        (([1, 2, 3],), {}),
+        (([2],), {"scale": 3}),
+        (([1.5, 2.5],), {}),
+    ]
+    assert [_loads(p) for p in input_files(inputs, PARSE.key)] == [(("12",), {}), (("twelve",), {})]
+    total = report.for_target(TOTAL)
+    assert (total.recorded, total.calls, total.error) == (3, 3, None)
+    assert total.examples[1] == "total([2], scale=3)"
+    assert report.for_target(SQUARES).recorded == 2
+
+
+def test_arguments_that_cannot_be_pickled_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    root = gitrepos.make_repo(
+        tmp_path / "repo",
+        {
+            "feed.py": "def consume(items):\n    return sum(1 for _ in items)\n",
+            "test_feed.py": (
+                "import socket\nfrom feed import consume\n\n"
+                "def test_consume():\n"
+                "    assert consume(x for x in range(3)) == 3\n"
+                "    with socket.socket() as s:\n"
+                "        assert consume([s]) == 1\n"
+                "    assert consume([1, 2]) == 2\n"
+                "    assert consume([1, 2]) == 2\n"
+            ),
+        },
+    )
+    target = FunctionTarget("feed.py", "consume", 1, 2)
+    report = record_inputs(root, [target], out_dir=tmp_path / "inputs", timeout=120)
+    seen = report.for_target(target)
+    assert (seen.calls, seen.recorded, seen.duplicates) == (4, 1, 1)
+    assert seen.skipped == {
+        "arguments cannot be pickled: TypeError: cannot pickle 'generator' object": 1,
+        "arguments cannot be pickled: TypeError: cannot pickle 'socket' object": 1,
+    }
+    assert "1 skipped: arguments cannot be pickled" in seen.describe()
+
+
+def test_huge_arguments_and_calls_past_the_limit_are_skipped(tmp_path: Path) -> None:
+    root = gitrepos.make_repo(
+        tmp_path / "repo",
+        {
+            "big.py": "def size(data):\n    return len(data)\n",
+            "test_big.py": (
+                "from big import size\n\n"
+                "def test_size():\n"
+                "    assert size(b'x' * 5000) == 5000\n"
+                "    for n in range(5):\n"
+                "        assert size([n]) == 1\n"
+            ),
+        },
+    )
+    target = FunctionTarget("big.py", "size", 1, 2)
+    report = record_inputs(
+        root, [target], out_dir=tmp_path / "inputs", timeout=120, max_calls=3, max_bytes=1000
+    )
+    assert report.for_target(target).skipped == {
+        "arguments larger than 1000 bytes when pickled": 1,
+        "over the limit of 3 recorded inputs": 2,
+    }
+    assert len(input_files(tmp_path / "inputs", target.key)) == 3
+
+
+def test_methods_classmethods_and_recursion_are_recorded_at_the_outermost_call(
+    tmp_path: Path,
+) -> None:
+    root = gitrepos.make_repo(
+        tmp_path / "repo",
+        {
+            "src/geo/__init__.py": "",
+            "src/geo/shapes.py": (
+                "class Box:\n"
+                "    def __init__(self, w):\n"
+                "        self.w = w\n"
+                "    def area(self, h):\n"
+                "        return self.w * h\n"
+                "    @classmethod\n"
+                "    def unit(cls, n):\n"
+                "        return [cls(1) for _ in range(n)]\n\n"
+                "def fact(n):\n"
+                "    return 1 if n <= 1 else n * fact(n - 1)\n"
+            ),
+            "tests/test_shapes.py": (
+                "from geo.shapes import Box, fact\n\n"
+                "def test_shapes():\n"
+                "    assert Box(2).area(3) == 6\n"
+                "    assert len(Box.unit(2)) == 2\n"
+                "    assert fact(5) == 120\n"
+            ),
+            "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['src']\n",
+        },
+    )
+    targets = [
+        FunctionTarget("src/geo/shapes.py", "Box.area", 4, 5),
+        FunctionTarget("src/geo/shapes.py", "Box.unit", 6, 8),
+        FunctionTarget("src/geo/shapes.py", "fact", 10, 11),
+    ]
+    report = record_inputs(root, targets, out_dir=tmp_path / "inputs", timeout=120)
+    assert report.tests_ok, report.log_tail
+    area, unit, fact = (report.for_target(t) for t in targets)
+    assert area.examples == ("Box.area(<geo.shapes.Box object at 0x…>, 3)",)
+    assert unit.examples == ("Box.unit(2)",)
+    assert (fact.calls, fact.examples) == (1, ("fact(5)",))
+
+
+def test_a_module_that_python_finds_elsewhere_is_refused(tmp_path: Path) -> None:
+    root = gitrepos.make_repo(
+        tmp_path / "repo",
+        {"stat.py": "def size(x):\n    return 0\n", "test_x.py": "def test_x():\n    pass\n"},
+    )
+    # The interpreter imported the standard library's ``stat`` before the tests started.
+    target = FunctionTarget("stat.py", "size", 1, 2)
+    report = record_inputs(root, [target], out_dir=tmp_path / "inputs", timeout=120)
+    error = report.for_target(target).error or ""
+    assert "refusing to test the wrong code" in error
+    assert report.for_target(target).recorded == 0
+
+
+def test_a_target_file_missing_from_the_root_is_bad_input(tmp_path: Path) -> None:
+    root = gitrepos.make_repo(tmp_path / "repo", {"a.py": "x = 1\n"})
+    with pytest.raises(FileNotFoundError, match=r"'b\.py' does not exist"):
+        record_inputs(root, [FunctionTarget("b.py", "f", 1, 1)], out_dir=tmp_path / "inputs")
