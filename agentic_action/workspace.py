@@ -18,11 +18,13 @@ from pathlib import Path
 
 import git
 
+from agentic_action.errors import BadInput
+
 WORKTREE_PREFIX = "ao-"
 _NAME = re.compile(rf"^{WORKTREE_PREFIX}(\d+)-")
 
 
-class RepositoryError(ValueError):
+class RepositoryError(BadInput):
     """The repository path cannot be optimized; the message says why and what to do."""
 
 

@@ -35,4 +35,5 @@ done
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache   # dependencies point down the flow (pyproject [tool.importlinter])
 .venv/bin/python -m pytest -q "$@"

@@ -1,10 +1,10 @@
-"""The GitHub Action's shell: events, inputs, workflow commands, approval and rollback.
+"""The GitHub Action's door: events, inputs, workflow commands; approval lives in ``approve/``.
 
-``main()`` is what ``entrypoint.py`` runs; see ``main.py`` for the exit codes.
+``main()`` is what ``entrypoint.py`` runs; exit codes are ``agentic_action.errors.ExitCode``.
 """
 
 from __future__ import annotations
 
-from agentic_action.action.main import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, main
+from agentic_action.action.main import main
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "main"]
+__all__ = ["main"]

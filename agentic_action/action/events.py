@@ -29,6 +29,7 @@ from agentic_action.approve.request import (
     PullInfo,
     Thread,
 )
+from agentic_action.errors import BadInput
 
 OPTIMIZE_LABEL = "needs-optimization"
 DEFAULT_BOT_LOGIN = "github-actions[bot]"
@@ -42,11 +43,11 @@ _SCANNED_BODY = 65_536  # characters of an issue body read for targets
 _PULL_BODY = 4096
 
 
-class UnsupportedEventError(ValueError):
+class UnsupportedEventError(BadInput):
     """The run was triggered by an event the optimizer does not handle."""
 
 
-class EventPayloadError(ValueError):
+class EventPayloadError(BadInput):
     """The event payload lacks what its event type always carries."""
 
 

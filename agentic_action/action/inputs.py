@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentic_action.action.events import COMMANDS
+from agentic_action.errors import BadInput
 from agentic_action.settings import INPUT_PREFIX, SettingsError, load_settings
 
 ACTION_INPUTS = ("command", "cid", "push")  # read here, never passed to the settings model
@@ -31,7 +32,7 @@ SECRET_VARIABLES = ("OPTIMIZER_GITHUB_TOKEN", "GITHUB_TOKEN", "OPTIMIZER_LLM_API
 DEFAULT_OUT_NAME = "agentic-optimizer"  # under $RUNNER_TEMP
 
 
-class InputError(ValueError):
+class InputError(BadInput):
     """An action input has a value we cannot use."""
 
     def __init__(self, name: str, message: str) -> None:

@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentic_action.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
 from agentic_action.ledger import Event, Ledger, LedgerError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_OUT = Path("agentic-optimizer-out")
 LEDGER_NAME = "ledger.sqlite"
 DEFAULT_EVENTS = 50  # events shown without --since
@@ -119,7 +119,7 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except (LedgerError, ValueError) as error:
+        except BadInput as error:
             print(f"agentic-optimizer: error: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
 
@@ -231,7 +231,7 @@ def _check_method(method: str) -> None:
     from agentic_action.model import METHODS
 
     if method and method not in METHODS:
-        raise ValueError(f"--method {method!r} is not a method; use one of {', '.join(METHODS)}")
+        raise BadInput(f"--method {method!r} is not a method; use one of {', '.join(METHODS)}")
 
 
 def cmd_queue_process(args: argparse.Namespace) -> int:

@@ -7,9 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from agentic_action.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput
 from agentic_action.patches.git import run_git
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,9 +40,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def merge_command(args: argparse.Namespace) -> int:
     import os
 
-    from agentic_action.ledger import Ledger, LedgerError
-    from agentic_action.orchestrate.shard_merge import MergeError, merge_outputs
-    from agentic_action.publish.control import ModeError, choose_change_control
+    from agentic_action.ledger import Ledger
+    from agentic_action.orchestrate.shard_merge import merge_outputs
+    from agentic_action.publish.control import choose_change_control
     from agentic_action.sandbox.pytest_runner import PytestOptions
 
     repo = args.repo if args.repo is not None else _default_repo(args.dirs)
@@ -59,7 +58,7 @@ def merge_command(args: argparse.Namespace) -> int:
         finally:
             if ledger is not None:
                 ledger.close()
-    except (MergeError, LedgerError, ModeError) as error:
+    except BadInput as error:
         print(f"agentic-optimizer: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:

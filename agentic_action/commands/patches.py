@@ -1,4 +1,4 @@
-"""The command-line doors to the patch store: apply, rollback, list.
+"""``agentic-optimizer apply|rollback|patches``: the command-line doors to the patch store.
 
 Each prints one human line to stdout on success, or the error to stderr, and returns the exit
 code: 0 done, 2 bad input (malformed or unknown CID, not a git repository), 1 the patch could
@@ -7,11 +7,13 @@ not be applied (it no longer fits the files, or the store is damaged).
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from agentic_action.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from agentic_action.patches.apply import ApplyOutcome, apply_patch
 from agentic_action.patches.errors import (
     InvalidCidError,
@@ -21,10 +23,30 @@ from agentic_action.patches.errors import (
 )
 from agentic_action.patches.store import PatchStore
 
-EXIT_OK = 0
-EXIT_NOT_APPLIED = 1
-EXIT_BAD_INPUT = 2
 _BAD_INPUT = (InvalidCidError, UnknownCidError, NotAGitRepositoryError)
+
+
+DEFAULT_PATCHES = Path("agentic-optimizer-out") / "patches"
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    for name, verb, handler in (
+        ("apply", "apply", cmd_apply),
+        ("rollback", "revert", cmd_rollback),
+    ):
+        sub = commands.add_parser(name, help=f"{verb} a stored patch on a repository")
+        sub.add_argument("cid", help="the patch CID (bafkrei...)")
+        sub.add_argument("--repo", type=Path, default=Path("."), help="repository (default: .)")
+        sub.add_argument(
+            "--patches",
+            type=Path,
+            default=DEFAULT_PATCHES,
+            help=f"patch store directory (default: {DEFAULT_PATCHES})",
+        )
+        sub.set_defaults(handler=lambda args, run=handler: run(args.cid, args.repo, args.patches))
+    listing = commands.add_parser("patches", help="list the patches in a store")
+    listing.add_argument("--patches", type=Path, default=DEFAULT_PATCHES)
+    listing.set_defaults(handler=lambda args: cmd_list(args.patches))
 
 
 def cmd_apply(cid: str, repo: Path, store_dir: Path) -> int:
@@ -78,7 +100,7 @@ def _apply_from_ipfs(cid: str, repo: Path, node: str) -> int:
         files = apply_from_ipfs(repo, cid, node)
     except (PatchError, ValueError) as exc:
         print(f"agentic-optimizer apply: {exc}", file=sys.stderr)
-        return EXIT_NOT_APPLIED
+        return EXIT_FAILED
     print(f"applied patch {cid} (fetched from IPFS {node}) to {repo}: {', '.join(files)}")
     return EXIT_OK
 
@@ -93,4 +115,4 @@ def _summary(outcome: ApplyOutcome) -> str:
 
 def _fail(command: str, exc: PatchError) -> int:
     print(f"agentic-optimizer {command}: error: {exc}", file=sys.stderr)
-    return EXIT_BAD_INPUT if isinstance(exc, _BAD_INPUT) else EXIT_NOT_APPLIED
+    return EXIT_BAD_INPUT if isinstance(exc, _BAD_INPUT) else EXIT_FAILED

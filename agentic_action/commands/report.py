@@ -14,17 +14,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentic_action.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
 from agentic_action.ledger import Ledger, LedgerError
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 DEFAULT_OUT = Path("agentic-optimizer-out")
 LEDGER_NAME = "ledger.sqlite"
 
 
-class ReportInputError(ValueError):
+class ReportInputError(BadInput):
     """Nothing usable to report from; the message names what was looked for and the fix."""
 
 
@@ -43,7 +43,7 @@ def register(commands: SubParsers) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     try:
         path = write_html_report(args.html, out_dir=args.out, ledger=args.ledger)
-    except (LedgerError, ReportInputError, OSError) as error:
+    except (BadInput, OSError) as error:
         print(f"agentic-optimizer: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"dashboard written to {path}")

@@ -11,13 +11,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agentic_action.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BadInput
+
 if TYPE_CHECKING:
     from agentic_action.ledger import Ledger
     from agentic_action.orchestrate.waves import WaveOptions
     from agentic_action.publish.control import ChangeControl
     from agentic_action.settings import Settings
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 # Flags shared with `optimize`, passed to load_settings as they are.
 SETTINGS_FLAGS = (
     "repo", "targets", "method", "mode", "out", "max_agents", "description",
@@ -66,12 +67,10 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def waves_command(args: argparse.Namespace) -> int:
-    from agentic_action.ledger import Ledger, LedgerError
-    from agentic_action.orchestrate.focus import FocusUnavailable
+    from agentic_action.ledger import Ledger
     from agentic_action.orchestrate.waves import WaveOptions
-    from agentic_action.publish.control import ModeError, choose_change_control
-    from agentic_action.settings import SettingsError, load_settings
-    from agentic_action.workspace import RepositoryError
+    from agentic_action.publish.control import choose_change_control
+    from agentic_action.settings import load_settings
 
     flags = {k: getattr(args, k) for k in SETTINGS_FLAGS if getattr(args, k, None) is not None}
     try:
@@ -82,12 +81,12 @@ def waves_command(args: argparse.Namespace) -> int:
         )  # fmt: skip
         control = choose_change_control(settings.mode, _env())
         ledger = Ledger.open(settings.ledger or settings.out / "ledger.sqlite")
-    except (SettingsError, ModeError, LedgerError, ValueError) as error:
+    except BadInput as error:
         print(f"agentic-optimizer: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         return _session(settings, options, control, ledger)
-    except (FocusUnavailable, RepositoryError) as error:
+    except BadInput as error:
         print(f"agentic-optimizer: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from agentic_action.errors import BadInput
 
-class LedgerError(Exception):
+
+class LedgerError(BadInput):
     """A ledger file that cannot be used as asked. The message names the file and the fix."""
 
 

@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from agentic_action.errors import BadInput
 from agentic_action.model import FunctionTarget
 from agentic_action.settings import Settings
 
 TargetFilter = Literal["all", "ruff", "semgrep", "coverage", "workflows"]
 
 
-class FocusUnavailable(ValueError):
+class FocusUnavailable(BadInput):
     """The focus cannot run in this version; the message says why and what can."""
 
 
@@ -87,7 +88,7 @@ def get_focus(name: str) -> Focus:
     try:
         return FOCUSES[name]
     except KeyError:
-        raise ValueError(f"unknown focus {name!r}: choose one of {', '.join(FOCUSES)}") from None
+        raise BadInput(f"unknown focus {name!r}: choose one of {', '.join(FOCUSES)}") from None
 
 
 def available_methods() -> tuple[str, ...]:

@@ -6,18 +6,20 @@ anything was written end with ": nothing was changed".
 
 from __future__ import annotations
 
+from agentic_action.errors import BadInput
+
 NOTHING_CHANGED = "nothing was changed"
 
 
 class PatchError(Exception):
-    """Base of every error raised by ``agentic_action.change`` patch code."""
+    """Base of every error raised by the patch store (``agentic_action.patches``)."""
 
 
-class InvalidCidError(PatchError, ValueError):
+class InvalidCidError(PatchError, BadInput, ValueError):
     """A CID that is not a CIDv1 / raw / sha2-256 / base32 string."""
 
 
-class UnknownCidError(PatchError, LookupError):
+class UnknownCidError(PatchError, BadInput, LookupError):
     """A well-formed CID that the patch store does not hold."""
 
 
@@ -33,7 +35,7 @@ class PatchDoesNotApplyError(PatchError):
     """``git apply --check`` refused the patch: the files changed since it was made."""
 
 
-class NotAGitRepositoryError(PatchError, ValueError):
+class NotAGitRepositoryError(PatchError, BadInput, ValueError):
     """The directory given as a repository is not a git work tree."""
 
 

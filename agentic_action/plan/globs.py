@@ -5,8 +5,14 @@ from __future__ import annotations
 import functools
 import re
 
+from agentic_action.errors import BadInput
+
 
 @functools.cache
+class GlobError(BadInput, ValueError):
+    """A target glob that cannot be used (also a ValueError, for settings validators)."""
+
+
 def glob_to_regex(pattern: str) -> re.Pattern[str]:
     """``**`` spans directories; ``*``, ``?`` stay inside one path segment; ``[...]`` is a class."""
     pattern = pattern.strip().removeprefix("./")
@@ -29,7 +35,7 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
         elif char == "[":
             end = pattern.find("]", i + 1)
             if end == -1:
-                raise ValueError(f"glob {pattern!r} has an unclosed '['")
+                raise GlobError(f"glob {pattern!r} has an unclosed '['")
             body = pattern[i + 1 : end]
             if body.startswith("!"):
                 body = "^" + body[1:]
@@ -46,8 +52,8 @@ def matches(path: str, pattern: str) -> bool:
 
 
 def validate_glob(pattern: str) -> None:
-    """Raise ValueError naming the pattern when it cannot be used."""
+    """Raise GlobError naming the pattern when it cannot be used."""
     try:
         glob_to_regex(pattern)
     except (ValueError, re.error) as error:
-        raise ValueError(f"bad glob {pattern!r}: {error}") from None
+        raise GlobError(f"bad glob {pattern!r}: {error}") from None

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agentic_action.errors import BadInput
 from agentic_action.model import FunctionTarget
 
 _FORM = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -29,16 +30,21 @@ class Shard:
         return shard_of(target.key, self.count) == self.index
 
 
+class ShardError(BadInput, ValueError):
+    """A ``--shard`` value that is not K/N (also a ValueError, so that a settings validator
+    reports it with the setting's name and source)."""
+
+
 def parse_shard(text: str) -> Shard:
-    """``"2/4"`` -> Shard(2, 4); anything else raises ValueError naming the value and the form."""
+    """``"2/4"`` -> Shard(2, 4); anything else raises ShardError naming the value and the form."""
     match = _FORM.match(text)
     if not match:
-        raise ValueError(f"shard {text!r} is not of the form K/N (for example 2/4)")
+        raise ShardError(f"shard {text!r} is not of the form K/N (for example 2/4)")
     index, count = int(match.group(1)), int(match.group(2))
     if not 1 <= count <= MAX_SHARDS:
-        raise ValueError(f"shard {text!r}: N must be between 1 and {MAX_SHARDS}")
+        raise ShardError(f"shard {text!r}: N must be between 1 and {MAX_SHARDS}")
     if not 1 <= index <= count:
-        raise ValueError(f"shard {text!r}: K must be between 1 and N ({count})")
+        raise ShardError(f"shard {text!r}: K must be between 1 and N ({count})")
     return Shard(index, count)
 
 

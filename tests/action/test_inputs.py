@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from action_runner import parse_commands
 
-from agentic_action.action import EXIT_BAD_INPUT, main
+from agentic_action.action import main
+from agentic_action.errors import EXIT_BAD_INPUT
 from agentic_action.action.inputs import (
     InputError,
     check_settings_inputs,

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Literal, cast
 from urllib.parse import urlsplit
 
+from agentic_action.errors import BadInput
+
 Publish = Literal["issue", "pr", "both"]
 PUBLISH_CHOICES: tuple[Publish, ...] = ("issue", "pr", "both")
 DEFAULT_LABELS = ("agentic-optimizer", "performance")
@@ -24,7 +26,7 @@ _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _LABEL_MAX = 50
 
 
-class GitHubError(Exception):
+class GitHubError(BadInput):
     """Base of the errors this package raises for bad input at the door."""
 
 

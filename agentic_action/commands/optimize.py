@@ -1,0 +1,54 @@
+"""``agentic-optimizer optimize``: settings -> run -> reports, the same run() the Action calls."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from agentic_action.errors import EXIT_OK
+
+DEFAULT_OUT = Path("agentic-optimizer-out")
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    optimize = commands.add_parser("optimize", help="run the optimizer on a repository")
+    optimize.add_argument("--repo", type=Path, help="git repository to optimize (default: .)")
+    optimize.add_argument("--targets", nargs="+", metavar="GLOB", help="files to optimize")
+    optimize.add_argument(
+        "--method", help="rules (default), test-driven, adversarial, actor-critic, chaos"
+    )
+    optimize.add_argument("--mode", help="auto (default), github or patch")
+    optimize.add_argument("--out", type=Path, help=f"output directory (default: {DEFAULT_OUT})")
+    optimize.add_argument("--max-agents", dest="max_agents", help="parallel candidate checks")
+    optimize.add_argument("--description", help="what this run is for (shown in the report)")
+    optimize.add_argument(
+        "--validation-level", dest="validation_level", help="quick|standard|thorough"
+    )
+    optimize.add_argument("--min-test-coverage", dest="min_test_coverage", help="percent, 0-100")
+    optimize.add_argument("--max-candidates", dest="max_candidates", help="cap (0: none)")
+    optimize.add_argument("--worktree-base", dest="worktree_base", type=Path)
+    optimize.add_argument("--python", help="interpreter that runs the repository's tests")
+    optimize.add_argument("--shard", help="K/N: work on a stable 1/N share of the targets")
+    optimize.add_argument("--min-speedup", dest="min_speedup", help="0.05 = 5%% (default)")
+    optimize.add_argument(
+        "--benchmark-seconds", dest="benchmark_seconds", help="measuring per candidate (3)"
+    )
+    optimize.add_argument("--state-dir", dest="state_dir", type=Path, help="default OUT/state")
+    optimize.add_argument("--ledger", type=Path, help="run history (default OUT/ledger.sqlite)")
+
+    optimize.set_defaults(handler=lambda args: optimize_command(dict(vars(args))))
+
+
+def optimize_command(flags: dict[str, Any], env: dict[str, str] | None = None) -> int:
+    """Both doors end here: settings -> run -> reports. Returns the exit code."""
+    from agentic_action.outputs import run_and_report
+    from agentic_action.settings import load_settings
+
+    skip = {"command", "handler"}
+    cli = {k: v for k, v in flags.items() if k not in skip and v is not None}
+    settings = load_settings(cli, env)
+    outcome = run_and_report(settings)
+    print(outcome.console_line, file=sys.stdout)
+    return EXIT_OK
