@@ -1,7 +1,8 @@
 """Landing an approved patch (or its reversal) on the checked-out branch, proven first.
 
 1. ``revalidate``: in a fresh worktree at the current HEAD (the base as it is now, not as it
-   was when the patch was made), apply the diff and run the repository's whole test suite.
+   was when the patch was made), apply the diff and prove the files it changes with the proof
+   gate's ``AT_LANDING`` checks: the repository's whole test suite.
 2. ``land``: apply the same diff to the checkout with the patch store's ``apply_patch`` (which
    checks again, keeps the change only if its reversal still undoes it, and records the event
    in the store's index), commit exactly the patched files, and push when asked.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from agentic_action.patches import (
@@ -23,9 +23,17 @@ from agentic_action.patches import (
     StoredPatch,
     apply_patch,
 )
-from agentic_action.patches.git import apply_to_worktree, check_applies, run_git, stderr_text
+from agentic_action.patches.git import (
+    apply_to_worktree,
+    check_applies,
+    patch_paths,
+    run_git,
+    stderr_text,
+)
+from agentic_action.prove.change import Change, read_sources
+from agentic_action.prove.gate import AT_LANDING, GateConfig, GateVerdict, prove_change
 from agentic_action.publish.github.gitpush import auth_env
-from agentic_action.sandbox.pytest_runner import PytestOptions, TestOutcome, run_pytest
+from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.settings import Settings
 from agentic_action.workspace import Repository, Worktrees
 
@@ -38,15 +46,6 @@ class LandingRefused(Exception):
     """The change cannot land; the message says why. Nothing was changed."""
 
 
-@dataclass(frozen=True)
-class Landed:
-    cid: str
-    files: tuple[str, ...]
-    commit: str
-    tests: str  # what the re-validation ran and saw
-    pushed_to: str  # branch name, "" when not pushed
-
-
 def diff_for(store: PatchStore, cid: str, *, rollback: bool) -> tuple[StoredPatch, bytes]:
     """The stored entry for ``cid`` and the diff that approving/rolling it back applies."""
     entry, named_reverse = store.resolve(cid)
@@ -57,8 +56,9 @@ def diff_for(store: PatchStore, cid: str, *, rollback: bool) -> tuple[StoredPatc
 def revalidate(
     settings: Settings, repo: Repository, diff: bytes, what: str, *, commit: str | None = None
 ) -> str:
-    """Apply ``diff`` in a worktree at ``commit`` (default HEAD) and run the whole suite; a line
-    saying what passed. GitHub mode passes the base branch's tip as just fetched from origin."""
+    """Apply ``diff`` in a worktree at ``commit`` (default HEAD) and prove it with the gate's
+    ``AT_LANDING`` checks; a line saying what passed. GitHub mode passes the base branch's tip
+    as just fetched from origin."""
     worktrees = Worktrees(repo, settings.worktree_base)
     worktrees.prune_stale()
     options = PytestOptions(
@@ -69,25 +69,39 @@ def revalidate(
     )
     base = (commit or repo.head_commit)[:12]
     with worktrees.checkout(f"revalidate-{what}", commit) as root:
-        problem = check_applies(root, diff)
-        if problem is None:
-            problem = apply_to_worktree(root, diff)
-        if problem is not None:
-            raise LandingRefused(
-                f"the {what} no longer applies to the current base {base}:\n{problem}"
-            )
+        change = _applied(root, diff, f"the {what} no longer applies to the current base {base}")
         with tempfile.TemporaryDirectory(prefix="agentic-revalidate-") as scratch:
-            outcome, _ = run_pytest(root, options, scratch=Path(scratch), name="revalidate")
-    if not _green(outcome):
+            config = GateConfig(options, settings.min_test_coverage, Path(scratch))
+            verdict = prove_change(root, change, config, checks=AT_LANDING, label="revalidate")
+    if not verdict.accepted:
         raise LandingRefused(
             f"the test suite does not pass with the {what} on the current base {base}: "
-            f"{outcome.describe()}"
+            f"{_summary(verdict)}"
         )
-    return f"the whole test suite passed with the {what} applied on {base} ({outcome.describe()})"
+    return f"the whole test suite passed with the {what} applied on {base} ({_summary(verdict)})"
 
 
-def _green(outcome: TestOutcome) -> bool:
-    return outcome.green and not outcome.no_tests
+def _applied(root: Path, diff: bytes, refusal: str) -> Change:
+    """Apply ``diff`` to ``root``: the files it changes, with their sources before it."""
+    problem = check_applies(root, diff)
+    if problem is None:
+        paths = patch_paths(diff, root)
+        originals = read_sources(root, paths)
+        problem = apply_to_worktree(root, diff)
+        if problem is None:
+            files = {path: _content(root / path) for path in paths}
+            return Change.of_files(files, (), originals)
+    raise LandingRefused(f"{refusal}:\n{problem}")
+
+
+def _content(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+def _summary(verdict: GateVerdict) -> str:
+    """The suite's own words (pytest's summary line), or why the gate stopped before it."""
+    lines = verdict.checks[-1].detail.strip().splitlines() if verdict.checks else []
+    return lines[0] if lines else verdict.reason
 
 
 def land(

@@ -1,15 +1,16 @@
-"""The single checks of the proof gate that need nothing prepared on HEAD but the baseline."""
+"""The single checks of the proof gate that need nothing prepared on the base but the baseline."""
 
 from __future__ import annotations
 
 import ast
 import difflib
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from agentic_action.baseline.coverage_map import judge_coverage
-from agentic_action.baseline.suite import Baseline
-from agentic_action.model import Candidate, CheckOutcome, CheckResult
+from agentic_action.baseline.coverage_map import CoverageMap, judge_coverage
+from agentic_action.model import CheckOutcome, CheckResult, FunctionTarget
+from agentic_action.prove.change import ChangedFile
 from agentic_action.sandbox.pytest_runner import PytestOptions, run_pytest
 from agentic_action.sandbox.runner import run_sandboxed
 
@@ -38,28 +39,32 @@ def module_name(file: str) -> str:
     return ".".join(parts)
 
 
-def check_syntax(candidate: Candidate) -> CheckResult:
+def check_syntax(path: str, source: bytes) -> CheckResult:
     started = time.perf_counter()
     try:
-        compile(candidate.new_source, candidate.target.file, "exec", dont_inherit=True)
+        compile(source, path, "exec", dont_inherit=True)
     except SyntaxError as error:
-        detail = f"{error.msg} (line {error.lineno})"
+        detail = f"{path}: {error.msg} (line {error.lineno})"
         return CheckResult("syntax", CheckOutcome.FAILED, detail, time.perf_counter() - started)
-    return CheckResult("syntax", CheckOutcome.PASSED, "compiles", time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return CheckResult("syntax", CheckOutcome.PASSED, f"{path} compiles", seconds)
 
 
 def check_coverage(
-    candidate: Candidate, original: str, baseline: Baseline, minimum: float
-) -> tuple[CheckResult, tuple[str, ...]]:
-    """Are the changed lines proven by tests that ran on HEAD? Returns the affected tests too."""
-    if baseline.coverage is None:
+    coverage: CoverageMap | None, target: FunctionTarget, change: ChangedFile | None, minimum: float
+) -> CheckResult:
+    """Are the lines ``change`` makes in ``target`` proven by tests that ran on the base?"""
+    if coverage is None:
         detail = "no per-test coverage from the baseline run, so the change cannot be proven"
-        return CheckResult("coverage", CheckOutcome.FAILED, detail), ()
-    target = candidate.target
+        return CheckResult("coverage", CheckOutcome.FAILED, detail)
+    if change is None or change.original is None or change.new is None:
+        detail = f"the source of {target.file} on the base is not known: nothing to judge"
+        return CheckResult("coverage", CheckOutcome.FAILED, detail)
+    original = change.original
     tree = ast.parse(original)
-    changed = changed_lines(original, candidate.new_source)
+    changed = changed_lines(original, change.new.decode("utf-8", "replace"))
     verdict = judge_coverage(
-        baseline.coverage, target.file, tree, target.start_line, target.end_line, changed
+        coverage, target.file, tree, target.start_line, target.end_line, changed
     )
     data = {
         "function_percent": round(verdict.function_percent, 1),
@@ -72,13 +77,24 @@ def check_coverage(
     if verdict.function_percent < minimum:
         detail += f" (below the required {minimum:.0f}%)"
     outcome = CheckOutcome.FAILED if failed else CheckOutcome.PASSED
-    return CheckResult("coverage", outcome, detail, 0.0, data), verdict.tests
+    return CheckResult("coverage", outcome, detail, 0.0, data)
 
 
-def check_import(root: Path, candidate: Candidate, options: PytestOptions) -> CheckResult:
+def affected_tests(
+    coverage: CoverageMap | None, targets: Sequence[FunctionTarget]
+) -> tuple[str, ...]:
+    """The tests that executed any line of ``targets`` on the base (sorted)."""
+    tests: set[str] = set()
+    if coverage is not None:
+        for target in targets:
+            tests |= coverage.tests_for(target.file, range(target.start_line, target.end_line + 1))
+    return tuple(sorted(tests))
+
+
+def check_import(root: Path, file: str, options: PytestOptions) -> CheckResult:
     """Import the changed module from the worktree and prove it is the worktree's copy."""
-    name = module_name(candidate.target.file)
-    expected = str((root / candidate.target.file).resolve())
+    name = module_name(file)
+    expected = str((root / file).resolve())
     code = (
         "import importlib, os, sys\n"
         f"module = importlib.import_module({name!r})\n"
@@ -98,6 +114,15 @@ def check_import(root: Path, candidate: Candidate, options: PytestOptions) -> Ch
         detail = f"{name} resolved to an installed copy, not the worktree; cannot test the change"
         return CheckResult("import", CheckOutcome.ERROR, detail, result.seconds)
     return CheckResult("import", CheckOutcome.FAILED, result.tail(12), result.seconds)
+
+
+def check_affected(
+    root: Path, options: PytestOptions, scratch: Path, label: str, tests: tuple[str, ...]
+) -> CheckResult:
+    if not tests:
+        detail = "no per-test coverage of these functions: the full suite below runs every test"
+        return CheckResult("affected-tests", CheckOutcome.SKIPPED, detail)
+    return check_tests(root, options, scratch, "affected-tests", f"{label}-affected", tests)
 
 
 def check_tests(

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from agentic_action.model import Candidate, CheckOutcome, CheckResult, FunctionTarget, SpeedEvidence
+from agentic_action.model import CheckOutcome, CheckResult, FunctionTarget, SpeedEvidence
 from agentic_action.prove.behaviour import check_behaviour
+from agentic_action.prove.change import PERFORMANCE
 from agentic_action.prove.static_checks import (
     StaticBaseline,
     run_static_checks,
@@ -31,7 +32,6 @@ from agentic_action.record import RecordingReport, record_inputs
 
 log = logging.getLogger("agentic_action")
 
-PERFORMANCE = "performance"
 ROBUSTNESS_MIN_SPEEDUP = 0.8
 
 
@@ -88,19 +88,19 @@ def prepare_proof(
     )
 
 
-def static_checks(plan: ProofPlan, root: Path, candidate: Candidate) -> list[CheckResult]:
-    if plan.static is None or not plan.static_tools:
+def static_checks(plan: ProofPlan, root: Path, files: Sequence[str]) -> list[CheckResult]:
+    if plan.static is None or not plan.static_tools or not files:
         return []
-    return run_static_checks(root, [candidate.target.file], plan.static, tools=plan.static_tools)
+    return run_static_checks(root, list(files), plan.static, tools=plan.static_tools)
 
 
-def behaviour_check(plan: ProofPlan, root: Path, candidate: Candidate) -> CheckResult | None:
+def behaviour_check(plan: ProofPlan, root: Path, target: FunctionTarget) -> CheckResult | None:
     if not plan.measures or plan.inputs_dir is None:
         return None
     verdict = check_behaviour(
         plan.original_root,
         root,
-        candidate.target,
+        target,
         plan.inputs_dir,
         python=plan.python,
         timeout=plan.timeout,
@@ -110,7 +110,7 @@ def behaviour_check(plan: ProofPlan, root: Path, candidate: Candidate) -> CheckR
 
 
 def speed_check(
-    plan: ProofPlan, root: Path, candidate: Candidate
+    plan: ProofPlan, root: Path, target: FunctionTarget, purpose: str
 ) -> tuple[CheckResult | None, SpeedEvidence | None]:
     """Measured speed, decided on the recorded inputs. A performance change that cannot be
     measured is not accepted: it would be a claim without evidence."""
@@ -121,14 +121,14 @@ def speed_check(
     verdict = compare_speed(
         plan.original_root,
         root,
-        candidate.target,
+        target,
         plan.inputs_dir,
         python=plan.python,
         min_speedup=plan.min_speedup,
         time_budget=plan.benchmark_seconds,
     )
     check = verdict.to_check()
-    if candidate.purpose != PERFORMANCE:
+    if purpose != PERFORMANCE:
         return _informational(check, verdict.evidence), verdict.evidence
     if check.outcome is CheckOutcome.SKIPPED:
         check = replace(

@@ -1,6 +1,7 @@
 """Prove a combination of patches again: the merged files, in a fresh worktree of the base commit.
 
-Checks, cheapest first; the first failure stops:
+The proof gate (``gate.prove_change``) runs its ``AFTER_MERGE`` checks, cheapest first; the first
+failure stops:
 
 1. ``syntax`` — every changed Python file compiles;
 2. ``import`` — every changed module imports from the worktree;
@@ -22,30 +23,21 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentic_action.baseline.suite import Baseline, run_baseline
-from agentic_action.model import Candidate, CheckOutcome, CheckResult, FunctionTarget
+from agentic_action.model import FunctionTarget
 from agentic_action.patches import diff_worktree
-from agentic_action.prove.checks import check_import, check_tests
+from agentic_action.prove.change import Change, read_sources
+from agentic_action.prove.gate import AFTER_MERGE, GateConfig, GateVerdict, prove_change
 from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.workspace import Repository, Worktrees
 
 log = logging.getLogger("agentic_action")
-FAILING = (CheckOutcome.FAILED, CheckOutcome.ERROR)
-
-
-@dataclass(frozen=True)
-class Proof:
-    accepted: bool
-    reason: str
-    checks: tuple[CheckResult, ...]
-    forward: str = ""
-    reverse: str = ""
+Diff = tuple[str, str]  # forward, reverse
 
 
 @dataclass
@@ -68,71 +60,27 @@ class Revalidator:
             self._worktrees.close()
 
     def prove(
-        self, files: dict[str, bytes | None], targets: Sequence[FunctionTarget], label: str
-    ) -> Proof:
+        self, files: Mapping[str, bytes | None], targets: Sequence[FunctionTarget], label: str
+    ) -> tuple[GateVerdict, Diff | None]:
+        """The gate's verdict on ``files`` (merged content; None: deleted) and, when accepted,
+        their diff against the base commit."""
         baseline = self._baseline()
         if not baseline.usable:
             reason = (
                 "cannot re-validate the combination: the test suite is not green on the base "
                 f"commit here ({baseline.describe()})"
             )
-            return Proof(False, reason, ())
+            return GateVerdict(False, reason, ()), None
+        # coverage is not among the AFTER_MERGE checks: no minimum to give
+        config = GateConfig(self.options, min_test_coverage=0.0, scratch=self._scratch_dir())
         with self._checkout(label) as root:
-            _write(root, files)
-            checks = self._checks(root, files, targets, baseline, label)
-            failed = next((c for c in checks if c.outcome in FAILING), None)
-            if failed is not None:
-                detail = failed.detail.strip().splitlines()
-                reason = (
-                    f"{failed.name} {failed.outcome.value}: {detail[0][:300] if detail else ''}"
-                )
-                return Proof(False, reason, tuple(checks))
-            forward, reverse = diff_worktree(root, sorted(files))
-        return Proof(True, "re-validated after a three-way merge", tuple(checks), forward, reverse)
-
-    def _checks(
-        self,
-        root: Path,
-        files: dict[str, bytes | None],
-        targets: Sequence[FunctionTarget],
-        baseline: Baseline,
-        label: str,
-    ) -> list[CheckResult]:
-        python = [path for path, data in files.items() if path.endswith(".py") and data]
-        checks: list[CheckResult] = []
-        for path in python:
-            checks.append(_syntax(path, files[path] or b""))
-            if checks[-1].outcome in FAILING:
-                return checks
-        for path in python:
-            checks.append(check_import(root, _candidate(path, files[path] or b""), self.options))
-            if checks[-1].outcome in FAILING:
-                return checks
-        scratch = self._scratch_dir()
-        checks.append(self._affected(root, targets, baseline, scratch, label))
-        if checks[-1].outcome in FAILING:
-            return checks
-        checks.append(check_tests(root, self.options, scratch, "full-suite", f"{label}-full", None))
-        return checks
-
-    def _affected(
-        self,
-        root: Path,
-        targets: Sequence[FunctionTarget],
-        baseline: Baseline,
-        scratch: Path,
-        label: str,
-    ) -> CheckResult:
-        tests: set[str] = set()
-        if baseline.coverage is not None:
-            for target in targets:
-                lines = range(target.start_line, target.end_line + 1)
-                tests |= baseline.coverage.tests_for(target.file, lines)
-        if not tests:
-            detail = "no per-test coverage of these functions: the full suite below runs every test"
-            return CheckResult("affected-tests", CheckOutcome.SKIPPED, detail)
-        ids = tuple(sorted(tests))
-        return check_tests(root, self.options, scratch, "affected-tests", f"{label}-aff", ids)
+            change = Change.of_files(files, targets, read_sources(root, files))
+            verdict = prove_change(
+                root, change, config, checks=AFTER_MERGE, baseline=baseline, label=label
+            )
+            if not verdict.accepted:
+                return verdict, None
+            return verdict, diff_worktree(root, sorted(files))
 
     # -- lazily made: worktrees, scratch, baseline ----------------------------------------
     @contextmanager
@@ -155,28 +103,3 @@ class Revalidator:
             with self._checkout("conflict-baseline") as root:
                 self.baseline = run_baseline(root, self.options, self._scratch_dir())
         return self.baseline
-
-
-def _write(root: Path, files: dict[str, bytes | None]) -> None:
-    for rel, data in files.items():
-        path = root / rel
-        if data is None:
-            path.unlink(missing_ok=True)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-
-def _syntax(path: str, data: bytes) -> CheckResult:
-    started = time.perf_counter()
-    try:
-        compile(data, path, "exec", dont_inherit=True)
-    except SyntaxError as error:
-        detail = f"{path}: {error.msg} (line {error.lineno})"
-        return CheckResult("syntax", CheckOutcome.FAILED, detail, time.perf_counter() - started)
-    return CheckResult("syntax", CheckOutcome.PASSED, f"{path} compiles")
-
-
-def _candidate(path: str, data: bytes) -> Candidate:
-    target = FunctionTarget(path, "<module>", 1, max(1, data.count(b"\n")))
-    return Candidate(target, "merge", data.decode("utf-8", "replace"), (), "combined patches")

@@ -16,7 +16,7 @@ Every accepted patch was made and proven alone against the base commit. Two of t
 
 Patches that conflict (directly or through a chain) form a group. A group is *merged* when it
 has no evidence conflict, git's three-way merge combines it without a conflicting region, and
-the merged files pass :mod:`revalidate`'s checks: the merged patch is stored as a new patch
+the merged files pass the proof gate's merge checks: the merged patch is stored as a new patch
 (``parent_cid`` = the first part, ``extra.merged_from`` = every part) and is what gets published;
 its parts stay in the store and the report. Otherwise the group is *escalated*: the first part
 (in rank order) may be published, the others are held back — reported for a human, never
@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING
 from agentic_action.ledger import ConflictStatus
 from agentic_action.model import FunctionTarget, OptimizationResult, PatchRef, Status
 from agentic_action.patches import PatchMeta, PatchStore, utc_now
-from agentic_action.prove.revalidate import Proof, Revalidator
+from agentic_action.prove.gate import GateVerdict
+from agentic_action.prove.revalidate import Diff, Revalidator
 from agentic_action.publish.hunks import diff_changes
 from agentic_action.publish.overlaps import (
     ConflictKind,
@@ -214,16 +215,20 @@ def _attempt(
     if three_way.conflict is not None:
         return escalated, three_way.conflict, None
     label = "merge-" + "-".join(m.result.target.qualname for m in members)
-    proof = revalidator.prove(three_way.files, [m.result.target for m in members], label)
-    if not proof.accepted:
-        return escalated, f"the merged patch fails re-validation: {proof.reason}", None
-    merged = _store_merged(members, proof, store, base_commit)
-    checks = ", ".join(f"{c.name} {c.outcome.value}" for c in proof.checks)
+    verdict, diff = revalidator.prove(three_way.files, [m.result.target for m in members], label)
+    if diff is None:
+        return escalated, f"the merged patch fails re-validation: {verdict.reason}", None
+    merged = _store_merged(members, verdict, diff, store, base_commit)
+    checks = ", ".join(f"{c.name} {c.outcome.value}" for c in verdict.checks)
     return ConflictStatus.MERGED, f"re-validated ({checks})", merged
 
 
 def _store_merged(
-    members: list[PatchEntry], proof: Proof, store: PatchStore, base_commit: str
+    members: list[PatchEntry],
+    verdict: GateVerdict,
+    diff: Diff,
+    store: PatchStore,
+    base_commit: str,
 ) -> OptimizationResult:
     first = members[0].result.target
     # Named in source order, whatever order the parts were accepted in: the same combination
@@ -259,15 +264,16 @@ def _store_merged(
             "rules": sorted({e.rule for e in edits}),
         },
     )
-    stored = store.put(proof.forward, proof.reverse, meta)
+    forward, reverse = diff
+    stored = store.put(forward, reverse, meta)
     return OptimizationResult(
         target=target,
         method=method,
         status=Status.ACCEPTED,
         reason=f"combines {len(members)} proven patches; the merge passed: "
-        + ", ".join(c.name for c in proof.checks),
+        + ", ".join(c.name for c in verdict.checks),
         edits=edits,
-        checks=proof.checks,
+        checks=verdict.checks,
         patch=PatchRef(stored.cid, stored.reverse_cid, f"{store.root.name}/{stored.path.name}"),
         destination="patch",
         destination_reason=MERGED_FROM + ", ".join(cids),

@@ -10,7 +10,16 @@ from gitrepos import make_repo
 
 from agentic_action.baseline.suite import run_baseline
 from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
-from agentic_action.prove.gate import GateConfig, changed_lines, module_name, run_gate
+from agentic_action.prove.change import Change
+from agentic_action.prove.gate import (
+    AFTER_MERGE,
+    AT_LANDING,
+    GateConfig,
+    changed_lines,
+    module_name,
+    prove_change,
+    run_gate,
+)
 from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.workspace import Repository, Worktrees
 
@@ -115,6 +124,35 @@ def test_candidate_that_does_not_compile_stops_before_any_process(project) -> No
         )
         assert (root / "pkg/mod.py").read_text() == SOURCE  # nothing was written
     assert [c.name for c in verdict.checks] == ["syntax"]
+
+
+def test_a_change_without_a_candidate_runs_the_named_checks_in_the_gates_order(project) -> None:  # type: ignore[no-untyped-def]
+    worktrees, baseline, config = project
+    evens = FunctionTarget("pkg/mod.py", "evens", 1, 6)
+    files = {"pkg/mod.py": FAST.encode(), "NOTES.txt": b"merged\n"}
+    change = Change.of_files(files, [evens], {"pkg/mod.py": SOURCE})
+    with worktrees.checkout("merge") as root:
+        merged = prove_change(
+            root, change, config, checks=AFTER_MERGE, baseline=baseline, label="merge"
+        )
+        assert (root / "NOTES.txt").read_bytes() == b"merged\n"
+    assert merged.accepted, merged
+    assert [c.name for c in merged.checks] == ["syntax", "import", "affected-tests", "full-suite"]
+    with worktrees.checkout("landing") as root:
+        landed = prove_change(root, change, config, checks=AT_LANDING, label="landing")
+    assert landed.accepted and [c.name for c in landed.checks] == ["full-suite"]
+
+
+def test_every_changed_module_must_compile_before_anything_is_written(project) -> None:  # type: ignore[no-untyped-def]
+    worktrees, _, config = project
+    files = {"pkg/mod.py": FAST.encode(), "pkg/other.py": b"def broken(:\n"}
+    with worktrees.checkout("broken") as root:
+        verdict = prove_change(root, Change.of_files(files), config, checks=AFTER_MERGE)
+        assert not (root / "pkg/other.py").exists()
+    assert [(c.name, c.outcome) for c in verdict.checks] == [
+        ("syntax", CheckOutcome.PASSED), ("syntax", CheckOutcome.FAILED),
+    ]  # fmt: skip
+    assert verdict.reason.startswith("syntax failed: pkg/other.py: ")
 
 
 def test_red_baseline_is_not_usable(tmp_path: Path) -> None:
