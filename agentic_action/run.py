@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from agentic_action.agents import AgentReport, ProofServices, run_agent
 from agentic_action.baseline.profile import Profile, profile_suite
 from agentic_action.baseline.suite import Baseline, run_baseline
+from agentic_action.extras import require
 from agentic_action.methods import Method
 from agentic_action.methods.registry import get_method
 from agentic_action.methods.rules import rules_candidate
@@ -104,6 +105,8 @@ def run(
     control = choose_change_control(settings.mode, os.environ)
     report.mode_used, report.mode_reason = control.mode, control.reason
     report.method = _method(settings, report)  # a bad LLM setting is refused before any work
+    if settings.ipfs_api:  # so is a node to share with but no ipfs extra to talk to it
+        require("ipfshttpclient", "ipfs", "IPFS sharing")
     log.info("optimizing %s at %s (%s mode)", repo.root, repo.head_commit[:12], report.mode_used)
     if repo.is_dirty():
         report.dirty_worktree = True

@@ -1,17 +1,18 @@
 """The one door to litellm: imported lazily (it takes seconds), quietly and offline.
 
 Nothing else in the package imports litellm at module level; ``load()`` is called only when a
-model is configured.
+model is configured. Without the ``llm`` extra it raises MissingExtraError (the install command).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import threading
 import warnings
 from typing import Any
+
+from agentic_action.extras import require
 
 _lock = threading.Lock()
 _module: Any = None
@@ -41,7 +42,7 @@ def load() -> Any:
             os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
             os.environ.setdefault("LITELLM_LOG", "ERROR")
             os.environ.setdefault("LITELLM_TELEMETRY", "False")
-            litellm: Any = importlib.import_module("litellm")
+            litellm: Any = require("litellm", "llm", "LLM support")
             if hasattr(litellm, "telemetry"):
                 litellm.telemetry = False
             litellm.suppress_debug_info = True

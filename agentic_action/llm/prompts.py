@@ -10,15 +10,18 @@ template names are the router's method keys, so a method renders and asks with t
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
+from agentic_action.extras import require
 from agentic_action.llm._code import find_path, first_line, last_line
+
+if TYPE_CHECKING:
+    import jinja2
 
 PROMPTS_DIR = Path(__file__).with_name("prompts")
 USER_MARKER = "<!-- user -->"
@@ -128,10 +131,13 @@ def fenced(text: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(PROMPTS_DIR),
-        undefined=jinja2.StrictUndefined,
+    """The templates' environment, made on first use (jinja2 is in the ``llm`` extra)."""
+    jinja: Any = require("jinja2", "llm", "LLM support")
+    env: jinja2.Environment = jinja.Environment(
+        loader=jinja.FileSystemLoader(PROMPTS_DIR),
+        undefined=jinja.StrictUndefined,
         autoescape=False,  # plain text for a model, not HTML
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -139,9 +145,6 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["fenced"] = fenced
     return env
-
-
-_ENV = _environment()
 
 
 def render_prompt(
@@ -163,7 +166,7 @@ def render_prompt(
             f"it takes {list(spec.required)} and optionally {list(spec.optional)}"
         )
     values = {**vars_of(target), **spec.optional, **extra, "examples": list(examples)}
-    text = _ENV.get_template(spec.file).render(values)
+    text = _environment().get_template(spec.file).render(values)
     system, marker, user = text.partition(USER_MARKER)
     if not marker:
         raise ValueError(f"prompt file {spec.file} lacks the {USER_MARKER!r} line")

@@ -24,9 +24,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from agentic_action.extras import install_hint
 from agentic_action.sandbox.runner import SandboxResult, run_sandboxed
 
 TOOLS: tuple[str, ...] = ("ruff", "mypy", "semgrep")
+EXTRA_OF = {"mypy": "checks", "semgrep": "checks"}  # ruff is a base dependency
 RULES_DIR = Path(__file__).with_name("semgrep_rules")
 # ruff's selection for a repository without a ruff configuration of its own. Line length (E501)
 # is left out: without a configured limit, how long lines may be is the repository's business.
@@ -108,6 +110,8 @@ def run_tool(tool: str, job: ToolJob) -> ToolRun:
         if job.asked_for:
             where = f"for the command {' '.join(job.asked_for)!r}"
         detail = f"{tool} is not installed (looked {where})"
+        if tool in EXTRA_OF and not job.asked_for:
+            detail += f"; it comes with the {EXTRA_OF[tool]} extra: {install_hint(EXTRA_OF[tool])}"
         return ToolRun(tool, RunState.MISSING, detail=detail)
     run = RUNNERS[tool](job, job.command)
     return replace(run, findings=_with_source_text(run.findings, job.root))

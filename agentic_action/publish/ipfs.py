@@ -13,7 +13,8 @@ raised.
 Errors: a malformed multiaddr is bad input (ValueError, at the door). A node that does not
 answer raises IpfsUnavailableError from the low-level calls (add, cat, fetch_index), and is a
 value from the publishing calls (publish, announce): IPFS being down never loses a patch,
-because the local store already holds the bytes.
+because the local store already holds the bytes. ipfshttpclient (the ``ipfs`` extra) is imported
+when a client is made; without it, MissingExtraError says how to install it.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-import ipfshttpclient
 import requests
 
+from agentic_action.extras import require
 from agentic_action.patches.cid import IPFS_CHUNK_SIZE, cid_of, is_single_block, parse_cid
 
 EXAMPLE_MULTIADDR = "/ip4/127.0.0.1/tcp/5001"
@@ -173,8 +174,9 @@ class IpfsClient:
     def __init__(self, address: ApiAddress, read_timeout: float = READ_TIMEOUT_SECONDS) -> None:
         self.address = address
         self._timeout = (CONNECT_TIMEOUT_SECONDS, read_timeout)
+        self._lib = require("ipfshttpclient", "ipfs", "IPFS sharing")
         # Client(), unlike ipfshttpclient.connect(), does not refuse js-ipfs by its version.
-        self._client = ipfshttpclient.Client(address.multiaddr, timeout=self._timeout)
+        self._client = self._lib.Client(address.multiaddr, timeout=self._timeout)
 
     @classmethod
     def from_multiaddr(cls, addr: str, *, read_timeout: float = READ_TIMEOUT_SECONDS) -> IpfsClient:
@@ -286,18 +288,19 @@ class IpfsClient:
         return _error_message(response)
 
     def _call(self, what: str, call: Any) -> Any:
+        errors = self._lib.exceptions
         try:
             return call()
-        except ipfshttpclient.exceptions.ConnectionError as error:
+        except errors.ConnectionError as error:
             raise self._unavailable(what, "connection failed", error) from error
-        except ipfshttpclient.exceptions.TimeoutError as error:
+        except errors.TimeoutError as error:
             how = "timed out"
             if what.startswith("cat"):
                 how += " (a node that lacks a CID waits for peers to provide it)"
             raise self._unavailable(what, how, error) from error
-        except ipfshttpclient.exceptions.ProtocolError as error:
+        except errors.ProtocolError as error:
             raise self._unavailable(what, "broken connection", error) from error
-        except ipfshttpclient.exceptions.Error as error:
+        except errors.Error as error:
             raise IpfsError(
                 f"IPFS node {self.address.multiaddr} refused {what}: {error}"
             ) from error
