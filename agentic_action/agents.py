@@ -11,7 +11,14 @@ from pathlib import Path
 from agentic_action.baseline.suite import Baseline
 from agentic_action.methods import Method, MethodOutcome, Proof
 from agentic_action.methods.base import ExtraCheck
-from agentic_action.model import Candidate, FunctionTarget, OptimizationResult, PatchRef, Status
+from agentic_action.model import (
+    Candidate,
+    Destination,
+    FunctionTarget,
+    OptimizationResult,
+    PatchRef,
+    Status,
+)
 from agentic_action.patches import PatchMeta, PatchStore, diff_worktree, utc_now
 from agentic_action.prove.gate import GateConfig, run_gate
 from agentic_action.workspace import Worktrees
@@ -145,4 +152,5 @@ def _stored(
     )
     stored = store.put(proof.forward_diff, proof.reverse_diff, meta)
     rel = f"patches/{stored.path.name}"
-    return replace(result, patch=PatchRef(stored.cid, stored.reverse_cid, rel), destination="patch")
+    patch = PatchRef(stored.cid, stored.reverse_cid, rel)
+    return replace(result, patch=patch, destination=Destination.PATCH)

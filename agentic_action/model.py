@@ -9,6 +9,9 @@ from typing import Any, Literal
 MethodName = Literal["rules", "test-driven", "adversarial", "actor-critic", "chaos"]
 LLM_METHODS: tuple[MethodName, ...] = ("test-driven", "adversarial", "actor-critic", "chaos")
 METHODS: tuple[MethodName, ...] = ("rules", *LLM_METHODS)
+# What a candidate claims: "performance" changes must be measured faster; "robustness" fixes
+# (chaos) must not be slower in a way that matters, but are not required to be faster.
+Purpose = Literal["performance", "robustness"]
 
 
 class Status(StrEnum):
@@ -17,6 +20,21 @@ class Status(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     ERROR = "error"
+
+
+class Destination(StrEnum):
+    """Where an accepted result went."""
+
+    PATCH = "patch"  # the local patch store
+    GITHUB = "github"  # a draft pull request (and an analysis issue)
+    NONE = "none"  # nowhere: not accepted, or no patch
+
+
+class Withheld(StrEnum):
+    """Why an accepted result's patch is not published: it conflicts with another patch."""
+
+    MERGED = "merged"  # its change is published as part of a merged patch instead
+    HELD_BACK = "held-back"  # another patch is published instead; this one is left for a human
 
 
 class CheckOutcome(StrEnum):
@@ -73,9 +91,7 @@ class Candidate:
     # Files the candidate adds besides the target (e.g. generated tests shipped with the change):
     # (repository-relative path, content). The gate writes them; the patch includes them.
     extra_files: tuple[tuple[str, str], ...] = ()
-    # "performance" changes must be measured faster; "robustness" fixes (chaos) must not be slower
-    # in a way that matters, but are not required to be faster.
-    purpose: str = "performance"
+    purpose: Purpose = "performance"
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,10 @@ class OptimizationResult:
     checks: tuple[CheckResult, ...] = ()
     speed: SpeedEvidence | None = None
     patch: PatchRef | None = None
-    destination: str = "none"  # "patch", "github", "none"
-    destination_reason: str = ""  # why it went there (e.g. "rate limit below threshold")
+    destination: Destination = Destination.NONE
+    destination_reason: str = ""  # why it went there, in words (e.g. "rate limit below threshold")
     pr_url: str | None = None
     issue_url: str | None = None
+    # A merged patch: the CIDs of the proven patches it combines (empty for any other result).
+    merged_from: tuple[str, ...] = ()
+    withheld: Withheld | None = None  # set when conflicts keep this result's patch unpublished

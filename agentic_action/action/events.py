@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from agentic_action.approve.request import (
     REPLY_MARKER,
@@ -36,7 +36,8 @@ DEFAULT_BOT_LOGIN = "github-actions[bot]"
 SUPPORTED_EVENTS = (
     "schedule", "workflow_dispatch", "issues", "issue_comment", "pull_request_review",
 )  # fmt: skip
-COMMANDS = ("auto", "optimize", "approve", "rollback")
+ActionCommand = Literal["auto", "optimize", "approve", "rollback"]  # the `command` input
+COMMANDS: tuple[ActionCommand, ...] = ("auto", "optimize", "approve", "rollback")
 MAX_ISSUE_TARGETS = 50
 MAX_TARGET_LENGTH = 200
 _SCANNED_BODY = 65_536  # characters of an issue body read for targets

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentic_action.action.events import COMMANDS
+from agentic_action.action.events import COMMANDS, ActionCommand
 from agentic_action.errors import BadInput
 from agentic_action.settings import INPUT_PREFIX, SettingsError, load_settings
 
@@ -42,7 +42,7 @@ class InputError(BadInput):
 
 @dataclass(frozen=True)
 class ActionInputs:
-    command: str  # auto | optimize | approve | rollback
+    command: ActionCommand
     cid: str
     push: bool  # push the commit an approval or rollback makes
     env: dict[str, str]  # the environment the settings and the other modules read
@@ -59,11 +59,10 @@ def input_value(env: Mapping[str, str], name: str) -> str:
 
 def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     """Check every input we own and build the environment for the rest of the run."""
-    command = input_value(env, "command").lower() or "auto"
-    if command not in COMMANDS:
-        raise InputError(
-            "command", f"{command!r} is not allowed; use one of: {', '.join(COMMANDS)}"
-        )
+    given = input_value(env, "command").lower() or "auto"
+    command = next((c for c in COMMANDS if c == given), None)
+    if command is None:
+        raise InputError("command", f"{given!r} is not allowed; use one of: {', '.join(COMMANDS)}")
     push = input_value(env, "push").lower() or "true"
     if push not in ("true", "false"):
         raise InputError("push", f"{push!r} is not allowed; use true or false")

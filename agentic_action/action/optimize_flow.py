@@ -10,7 +10,6 @@ from agentic_action.action.events import OptimizeRequest
 from agentic_action.action.workflow_commands import Annotation, Commands, append_summary
 from agentic_action.model import OptimizationResult, Status
 from agentic_action.outputs import RunOutcome, run_and_report
-from agentic_action.publish.conflicts import MERGED_FROM
 from agentic_action.settings import Settings, load_settings
 
 MAX_FINDINGS = 10  # GitHub shows at most 10 warnings per step; the best come first
@@ -39,9 +38,7 @@ def findings(outcome: RunOutcome) -> list[Annotation]:
     """Annotations pinned to the code: accepted improvements first, then problems."""
     report = outcome.report
     accepted = [  # each function once: a combination of several patches is not annotated again
-        r
-        for r in report.results
-        if r.status is Status.ACCEPTED and not r.destination_reason.startswith(MERGED_FROM)
+        r for r in report.results if r.status is Status.ACCEPTED and not r.merged_from
     ]
     errors = [r for r in report.results if r.status is Status.ERROR]
     notes = [_accepted(r) for r in accepted[:MAX_FINDINGS]]

@@ -37,6 +37,7 @@ from agentic_action.patches import (
     APPLIED,
     ROLLED_BACK,
     InvalidCidError,
+    PatchAction,
     PatchError,
     PatchEvent,
     PatchStore,
@@ -216,7 +217,7 @@ def _record(
     if store is not None:
         try:
             entry, is_reverse = store.resolve(marker.cid)
-            status = ROLLED_BACK if is_reverse else APPLIED
+            status: PatchAction = ROLLED_BACK if is_reverse else APPLIED
             event = PatchEvent(status, utc_now(), repo=pull.url, head=merged.sha, cid=marker.cid)
             store.record_event(entry.cid, event)
             recorded = True

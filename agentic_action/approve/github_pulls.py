@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from github import Github
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from github.Repository import Repository
 
 T = TypeVar("T")
+ItemState = Literal["open", "closed"]  # a pull request's or issue's state on GitHub
 MERGE_METHODS = ("squash", "merge", "rebase")  # tried in this order while GitHub forbids one
 
 
@@ -44,7 +45,7 @@ class GitHubTrouble(Exception):
 class PullState:
     number: int
     node_id: str
-    state: str  # open | closed
+    state: ItemState
     draft: bool
     merged: bool
     author: str
@@ -59,7 +60,7 @@ class PullState:
 @dataclass(frozen=True)
 class IssueState:
     number: int
-    state: str
+    state: ItemState
     is_pull: bool
     body: str
     url: str
@@ -171,7 +172,7 @@ class RestPulls:
             issue = self._repo.get_issue(number)
             return IssueState(
                 issue.number,
-                issue.state,
+                _item_state(issue.state),
                 issue.pull_request is not None,
                 issue.body or "",
                 issue.html_url,
@@ -197,7 +198,7 @@ def _pull_state(pull: PullRequest) -> PullState:
     return PullState(
         number=pull.number,
         node_id=pull.node_id,
-        state=pull.state,
+        state=_item_state(pull.state),
         draft=bool(pull.draft),
         merged=bool(pull.merged),
         author=pull.user.login if pull.user else "",
@@ -208,6 +209,10 @@ def _pull_state(pull: PullRequest) -> PullState:
         body=pull.body or "",
         url=pull.html_url,
     )
+
+
+def _item_state(state: str) -> ItemState:
+    return "open" if state == "open" else "closed"
 
 
 def _call(what: str, action: Callable[[], T]) -> T:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from agentic_action.approve.request import ChangeRequest
+from agentic_action.approve.request import ChangeRequest, Command
 
 log = logging.getLogger("agentic_action")
 
 
 @dataclass(frozen=True)
 class ChangeOutcome:
-    command: str  # approve | rollback
+    command: Command
     completed: bool
     reason: str  # why it was refused, or what was checked before it landed
     cid: str = ""

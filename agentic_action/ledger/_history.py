@@ -9,7 +9,7 @@ from typing import Any
 from agentic_action.ledger._db import Db, dumps, loads
 from agentic_action.ledger._records import ResultRecord, RunRecord
 from agentic_action.ledger._schema import search_text
-from agentic_action.model import OptimizationResult
+from agentic_action.model import OptimizationResult, Status
 
 
 class HistoryMixin:
@@ -190,7 +190,7 @@ def _result(row: sqlite3.Row) -> ResultRecord:
         file=row["file"],
         function=row["function"],
         method=row["method"],
-        status=row["status"],
+        status=Status(row["status"]),
         reason=row["reason"],
         speedup=row["speedup"],
         ci_low=row["ci_low"],

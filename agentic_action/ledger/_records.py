@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from agentic_action.errors import BadInput
+from agentic_action.model import Status
 
 
 class LedgerError(BadInput):
@@ -92,7 +93,7 @@ class ResultRecord:
     file: str
     function: str
     method: str
-    status: str  # model.Status value
+    status: Status
     reason: str
     speedup: float | None
     ci_low: float | None

@@ -14,8 +14,11 @@ import builtins
 import difflib
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Literal
 
 FuncDef = ast.FunctionDef | ast.AsyncFunctionDef
+# What an answer gave: the function alone, the whole file (or more than the function), a diff.
+AnswerForm = Literal["function", "file", "diff"]
 _NEW_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from agentic_action.llm._code import (
+    AnswerForm,
     FuncDef,
     Reject,
     RejectReason,
@@ -39,7 +40,7 @@ def _block_path(tree: ast.Module, qualname: str) -> list[ast.stmt] | None:
     return path
 
 
-def splice(original: str, qualname: str, block: str) -> tuple[str, str]:
+def splice(original: str, qualname: str, block: str) -> tuple[str, AnswerForm]:
     """(new file source, form) where form is "function" or "file"; Reject on a bad block."""
     old_tree = ast.parse(original)
     tree = parse_module(block, "the code block")

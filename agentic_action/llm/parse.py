@@ -16,7 +16,7 @@ import textwrap
 from dataclasses import dataclass
 
 from agentic_action.llm import _diff, _splice
-from agentic_action.llm._code import Reject, RejectReason, check_change, find_def
+from agentic_action.llm._code import AnswerForm, Reject, RejectReason, check_change, find_def
 
 __all__ = [
     "ParseRejection",
@@ -39,7 +39,7 @@ _OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w.+-]*)[^`]*$")
 @dataclass(frozen=True)
 class ParsedCode:
     new_source: str  # the whole new content of the target file
-    form: str  # "function" | "file" | "diff": what the answer gave
+    form: AnswerForm  # what the answer gave
     added: tuple[str, ...] = ()  # new imports / helpers outside the function, for the report
 
 
@@ -123,6 +123,7 @@ def _parse(text: str, target_file: str, original: str, qualname: str) -> ParsedC
         raise Reject(RejectReason.UNCHANGED, "the model found no safe improvement (NO CHANGE)")
     blocks = fenced_blocks(text)
     diff = _find_diff(text, blocks)
+    form: AnswerForm
     if diff is not None:
         new_source, form = _apply_diff(diff, target_file, original), "diff"
     else:

@@ -32,7 +32,14 @@ from agentic_action.llm import (
 from agentic_action.methods.base import MethodContext, MethodOutcome, Proof
 from agentic_action.methods.rules import rules_candidate
 from agentic_action.methods.scoring import ScoreWeights
-from agentic_action.model import Candidate, CheckOutcome, CheckResult, Edit, FunctionTarget
+from agentic_action.model import (
+    Candidate,
+    CheckOutcome,
+    CheckResult,
+    Edit,
+    FunctionTarget,
+    Purpose,
+)
 from agentic_action.prove.gate import GateVerdict
 
 if TYPE_CHECKING:
@@ -136,11 +143,11 @@ class LLMSession:
         method: str,
         target: FunctionTarget,
         source: str,
-        purpose: str = "performance",
+        purpose: Purpose = "performance",
     ) -> None:
         self.router = router
         self.method = method
-        self.purpose = purpose  # Candidate.purpose: "performance", or "robustness" (chaos)
+        self.purpose = purpose
         self.target = target
         self.source = source
         self.prompt: PromptTarget = prompt_target(target.file, source, target.qualname)
@@ -252,7 +259,7 @@ class LLMMethod:
     """Template for the four methods: configured? run the LLM flow; else the rules engine."""
 
     name = "llm"
-    purpose = "performance"  # what its candidates claim (the gate asks speed of performance)
+    purpose: Purpose = "performance"  # what its candidates claim (chaos: "robustness")
 
     def __init__(
         self,

@@ -24,11 +24,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agentic_action.model import OptimizationResult, Status
+from agentic_action.model import Destination, OptimizationResult, Status
 from agentic_action.patches import DEFAULT_HISTORY_LIMIT, PatchError, PatchStore
 from agentic_action.patches.git import run_git
 from agentic_action.plan.shard import Shard
-from agentic_action.publish.conflicts import MERGED_FROM, ConflictReport, resolve_run_conflicts
+from agentic_action.publish.conflicts import ConflictReport, resolve_run_conflicts
 from agentic_action.publish.once import publish_once
 from agentic_action.report.json_report import SCHEMA_VERSION, result_to_json
 from agentic_action.report.read import (
@@ -246,12 +246,14 @@ def _copy_patches(outputs: Sequence[ShardOutput], store: PatchStore) -> list[Opt
     for output in outputs:
         for data in output.results:
             result = result_from_json(data)
-            if result.destination_reason.startswith(MERGED_FROM):
+            if result.merged_from:
                 if result.patch is not None:
                     output.store.read(result.patch.cid)  # damaged inputs are refused all the same
                 continue  # a shard's own combination: conflicts are resolved anew over all parts
-            if result.destination_reason.startswith(("combined with", "held back")):
-                result = replace(result, destination="patch", destination_reason="")
+            if result.withheld is not None:
+                result = replace(
+                    result, destination=Destination.PATCH, destination_reason="", withheld=None
+                )
             if result.patch is not None:
                 entry = output.store.get(result.patch.cid)
                 forward = output.store.read(entry.cid).decode("utf-8")

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentic_action.model import FunctionTarget, OptimizationResult, PatchRef, Status
+from agentic_action.model import Destination, FunctionTarget, OptimizationResult, PatchRef, Status
 
 if TYPE_CHECKING:
     from agentic_action.orchestrate.ownership import Claim
@@ -129,7 +129,7 @@ class SessionReport:
                 Status.ACCEPTED,
                 reason,
                 patch=PatchRef(e.cid, e.reverse_cid, f"patches/{e.path.name}"),
-                destination="patch",
+                destination=Destination.PATCH,
             )
             for e in fresh
         ]

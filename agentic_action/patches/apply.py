@@ -32,7 +32,7 @@ from agentic_action.patches.git import (
     patch_paths,
     repo_toplevel,
 )
-from agentic_action.patches.meta import APPLIED, ROLLED_BACK, PatchEvent, utc_now
+from agentic_action.patches.meta import APPLIED, ROLLED_BACK, PatchAction, PatchEvent, utc_now
 from agentic_action.patches.store import PatchStore
 
 Direction = Literal["apply", "rollback"]
@@ -53,7 +53,7 @@ class ApplyOutcome:
     files: tuple[str, ...]  # repository-relative paths that changed
     direction: Direction  # "apply" or "rollback", as asked
     repo: Path  # the work tree's root
-    entry_status: str  # the stored entry's new status: "applied" or "rolled-back"
+    entry_status: PatchAction  # the stored entry's new status: APPLIED or ROLLED_BACK
 
 
 def apply_patch(repo: Path, store: PatchStore, cid: str, *, reverse: bool = False) -> ApplyOutcome:
@@ -75,7 +75,7 @@ def apply_patch(repo: Path, store: PatchStore, cid: str, *, reverse: bool = Fals
     _check(top, patch, wanted, direction)
     _apply(top, patch, wanted)
     _ensure_undoable(top, patch, undo, wanted)
-    status = ROLLED_BACK if applies_reverse else APPLIED
+    status: PatchAction = ROLLED_BACK if applies_reverse else APPLIED
     event = PatchEvent(status, utc_now(), repo=str(top), head=head_commit(top), cid=wanted)
     store.record_event(entry.cid, event)
     return ApplyOutcome(wanted, to_apply, files, direction, top, status)

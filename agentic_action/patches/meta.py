@@ -6,15 +6,18 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 from agentic_action.patches.cid import parse_cid
 from agentic_action.patches.errors import PatchRejectedError
 from agentic_action.patches.safety import check_relative_path
 
-STORED = "stored"
-APPLIED = "applied"
-ROLLED_BACK = "rolled-back"
+# What was done with a stored patch: stored, its forward diff applied, its reversal applied.
+PatchAction = Literal["stored", "applied", "rolled-back"]
+STORED: Final = "stored"
+APPLIED: Final = "applied"
+ROLLED_BACK: Final = "rolled-back"
+_ACTIONS: tuple[PatchAction, ...] = (STORED, APPLIED, ROLLED_BACK)
 
 
 def utc_now() -> str:
@@ -95,7 +98,7 @@ class PatchMeta:
 class PatchEvent:
     """One thing that happened to a stored patch."""
 
-    action: str  # STORED, APPLIED (forward diff applied) or ROLLED_BACK (reversal applied)
+    action: PatchAction
     at: str  # ISO-8601 UTC
     repo: str | None = None  # the work tree it was applied in
     head: str | None = None  # that repository's HEAD commit at the time
@@ -106,8 +109,11 @@ class PatchEvent:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PatchEvent:
+        action = next((a for a in _ACTIONS if a == data["action"]), None)
+        if action is None:
+            raise PatchRejectedError(f"unknown patch event action {data['action']!r}")
         return cls(
-            action=str(data["action"]),
+            action=action,
             at=str(data["at"]),
             repo=data.get("repo"),
             head=data.get("head"),
@@ -130,7 +136,7 @@ class StoredPatch:
         return self.path.with_name(f"{self.reverse_cid}.diff")
 
     @property
-    def status(self) -> str:
+    def status(self) -> PatchAction:
         """The last thing done: STORED, APPLIED or ROLLED_BACK."""
         done = [e.action for e in self.history if e.action in (APPLIED, ROLLED_BACK)]
         return done[-1] if done else STORED

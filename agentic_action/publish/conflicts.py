@@ -20,8 +20,9 @@ the merged files pass the proof gate's merge checks: the merged patch is stored 
 (``parent_cid`` = the first part, ``extra.merged_from`` = every part) and is what gets published;
 its parts stay in the store and the report. Otherwise the group is *escalated*: the first part
 (in rank order) may be published, the others are held back — reported for a human, never
-dropped. With a ledger, every group is recorded (``open``) and then updated (``merged`` or
-``escalated``).
+dropped. The merged result names its parts (``merged_from``); each part of a merge and each
+held-back patch says so (``withheld``), besides the words of its ``destination_reason``. With a
+ledger, every group is recorded (``open``) and then updated (``merged`` or ``escalated``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentic_action.ledger import ConflictStatus
-from agentic_action.model import FunctionTarget, OptimizationResult, PatchRef, Status
+from agentic_action.model import (
+    Destination,
+    FunctionTarget,
+    OptimizationResult,
+    PatchRef,
+    Status,
+    Withheld,
+)
 from agentic_action.patches import PatchMeta, PatchStore, utc_now
 from agentic_action.prove.gate import GateVerdict
 from agentic_action.prove.revalidate import Diff, Revalidator
@@ -53,7 +61,6 @@ if TYPE_CHECKING:
     from agentic_action.ledger import Ledger
 
 __all__ = [
-    "MERGED_FROM",
     "ConflictKind",
     "ConflictReport",
     "Overlap",
@@ -62,7 +69,6 @@ __all__ = [
     "resolve_run_conflicts",
 ]
 log = logging.getLogger("agentic_action")
-MERGED_FROM = "merged from "  # how a merged result's destination_reason starts
 
 
 @dataclass(frozen=True)
@@ -275,8 +281,9 @@ def _store_merged(
         edits=edits,
         checks=verdict.checks,
         patch=PatchRef(stored.cid, stored.reverse_cid, f"{store.root.name}/{stored.path.name}"),
-        destination="patch",
-        destination_reason=MERGED_FROM + ", ".join(cids),
+        destination=Destination.PATCH,
+        destination_reason="merged from " + ", ".join(cids),
+        merged_from=tuple(cids),
     )
 
 
@@ -339,16 +346,19 @@ def _report(
 def _annotate(result: OptimizationResult, resolution: Resolution) -> OptimizationResult:
     assert result.patch is not None
     others = ", ".join(k for k in resolution.keys if k != result.target.key) or "another patch"
+    withheld: Withheld | None = None
     if resolution.merged is not None and resolution.merged.patch is not None:
         why = (
             f"combined with {others} into patch {resolution.merged.patch.cid}; that one is "
             "published (this patch still applies alone)"
         )
+        withheld = Withheld.MERGED
     elif result.patch.cid in resolution.held_back:
         why = f"held back for a human: conflicts with {others} ({resolution.reason})"
+        withheld = Withheld.HELD_BACK
     else:
         why = f"conflicts with {others}, which were held back for a human ({resolution.reason})"
-    return replace(result, destination_reason=why)
+    return replace(result, destination_reason=why, withheld=withheld)
 
 
 def record_resolutions(

@@ -26,7 +26,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import requests
 
@@ -51,6 +51,8 @@ _ADD_OPTIONS = {
     "pin": True,
 }
 _HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9-]+)*$")
+HostProtocol = Literal["ip4", "ip6", "dns", "dns4", "dns6"]  # how the API's host is named
+_PROTOCOLS: tuple[HostProtocol, ...] = ("ip4", "ip6", "dns", "dns4", "dns6")
 
 # ipfshttpclient 0.7 passes urllib3 a parameter it deprecated; the warning is noise here.
 warnings.filterwarnings("ignore", message="The 'strict' parameter", category=FutureWarning)
@@ -72,10 +74,10 @@ class IpfsIntegrityError(IpfsError):
 class ApiAddress:
     """A validated RPC API multiaddr."""
 
-    protocol: str  # ip4, ip6, dns, dns4, dns6
+    protocol: HostProtocol
     host: str
     port: int
-    scheme: str  # http or https
+    scheme: Literal["http", "https"]
 
     @property
     def multiaddr(self) -> str:
@@ -113,13 +115,15 @@ class RunIndex:
 def parse_multiaddr(addr: str) -> ApiAddress:
     """Validate an RPC API multiaddr such as ``/ip4/127.0.0.1/tcp/5001`` (``/http`` optional)."""
     parts = addr.split("/") if isinstance(addr, str) else []
+    scheme: Literal["http", "https"] = "http"
     if len(parts) == 6 and parts[5] in ("http", "https"):
-        scheme, parts = parts[5], parts[:5]
-    else:
-        scheme = "http"
+        scheme, parts = "https" if parts[5] == "https" else "http", parts[:5]
     if len(parts) != 5 or parts[0] != "" or parts[3] != "tcp":
         raise _bad_multiaddr(addr, "expected /<ip4|ip6|dns|dns4|dns6>/<host>/tcp/<port>[/http]")
-    protocol, host, port_text = parts[1], parts[2], parts[4]
+    name, host, port_text = parts[1], parts[2], parts[4]
+    protocol = next((p for p in _PROTOCOLS if p == name), None)
+    if protocol is None:
+        raise _bad_multiaddr(addr, f"unknown protocol {name!r}")
     if protocol in ("ip4", "ip6"):
         try:
             ip = ipaddress.ip_address(host)
@@ -127,11 +131,8 @@ def parse_multiaddr(addr: str) -> ApiAddress:
             raise _bad_multiaddr(addr, f"{host!r} is not an {protocol} address") from None
         if ip.version != int(protocol[-1]):
             raise _bad_multiaddr(addr, f"{host!r} is not an {protocol} address")
-    elif protocol in ("dns", "dns4", "dns6"):
-        if not _HOST.match(host):
-            raise _bad_multiaddr(addr, f"{host!r} is not a host name")
-    else:
-        raise _bad_multiaddr(addr, f"unknown protocol {protocol!r}")
+    elif not _HOST.match(host):
+        raise _bad_multiaddr(addr, f"{host!r} is not a host name")
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise _bad_multiaddr(addr, f"port {port_text!r} is not a number from 1 to 65535")
     return ApiAddress(protocol, host, int(port_text), scheme)

@@ -16,7 +16,9 @@ import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
+
+TargetKind = Literal["function", "method", "staticmethod", "classmethod"]
 
 
 class TargetLoadError(Exception):
@@ -29,7 +31,7 @@ class LoadedTarget:
     owner: Any  # the module, or the class that holds the method
     name: str  # attribute name on owner
     raw: Any  # owner's own attribute: function, staticmethod or classmethod
-    kind: str  # "function", "method", "staticmethod", "classmethod"
+    kind: TargetKind
 
     def callable(self) -> Callable[..., Any]:
         """What replay calls: ``callable(*args, **kwargs)`` with args exactly as recorded."""
@@ -151,7 +153,7 @@ def _members(module: types.ModuleType) -> Iterator[Any]:
                 yield getattr(member, "__func__", member)
 
 
-def _kind(owner: Any, raw: Any) -> str | None:
+def _kind(owner: Any, raw: Any) -> TargetKind | None:
     if isinstance(raw, staticmethod):
         return "staticmethod"
     if isinstance(raw, classmethod):

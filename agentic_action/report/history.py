@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentic_action.ledger import Ledger
-from agentic_action.model import OptimizationResult, Status
+from agentic_action.model import Destination, OptimizationResult, Status
 
 if TYPE_CHECKING:
     from agentic_action.run import RunObserver, RunReport
@@ -182,7 +182,7 @@ class RunHistory:
         assert self.run_id is not None
         for result in report.results:  # results no worker reported (e.g. a red baseline)
             result_id = self._result(result)
-            if result.destination == "github":
+            if result.destination == Destination.GITHUB:
                 self._published_on_github(result, result_id)
         self._record_api(report.github)
         self._record_llm(getattr(report, "llm", None))
@@ -312,7 +312,7 @@ def _pipeline_events(
             figures = {"speedup": speed.speedup, "ci_low": speed.ci_low}
             figures |= {"ci_high": speed.ci_high, "significant": speed.significant}
         events.append(("patch.proven", base | figures))
-        if result.patch is not None and result.destination == "patch":
+        if result.patch is not None and result.destination == Destination.PATCH:
             events.append(("patch.published", base | {"destination": "patch", "url": ""}))
     return events
 

@@ -50,10 +50,12 @@ def result_to_json(result: OptimizationResult) -> dict[str, Any]:
             "reverse_cid": result.patch.reverse_cid,
             "path": result.patch.path,
         },
-        "destination": result.destination,
+        "destination": result.destination.value,
         "destination_reason": result.destination_reason,
         "pr_url": result.pr_url,
         "issue_url": result.issue_url,
+        "merged_from": list(result.merged_from),
+        "withheld": None if result.withheld is None else result.withheld.value,
         "profile_seconds": result.target.profile_seconds,
         "static_score": result.target.static_score,
     }

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from agentic_action.ledger import Event, Ledger, ResultRecord
 
@@ -24,12 +24,15 @@ MAX_EVENTS = 40  # rows in the recent-events table
 MAX_RUNS = 50
 STAGES = ("proposed", "proven", "published", "approved", "rolled_back")
 _STORE_STATES = {"applied": "approved", "rolled-back": "rolled_back"}
+# working: holds tasks; running: started, not finished; then how its last run ended; idle: no run.
+AgentStatus = Literal["working", "running", "finished", "failed", "interrupted", "idle"]
+_ENDED: tuple[AgentStatus, ...] = ("finished", "failed", "interrupted")
 
 
 @dataclass(frozen=True)
 class AgentView:
     name: str
-    status: str  # working (holds tasks) | running | finished | failed | interrupted | idle
+    status: AgentStatus
     run_ids: tuple[str, ...]  # newest last
     started_at: float | None
     last_seen: float
@@ -97,7 +100,7 @@ def _agent(ledger: Ledger, name: str, events: list[Event]) -> AgentView:
     )
 
 
-def _agent_status(events: list[Event], claimed: tuple[str, ...]) -> str:
+def _agent_status(events: list[Event], claimed: tuple[str, ...]) -> AgentStatus:
     if claimed:
         return "working"
     last = next(
@@ -107,7 +110,8 @@ def _agent_status(events: list[Event], claimed: tuple[str, ...]) -> str:
         return "idle"
     if last.kind == "agent.started":
         return "running"
-    return str(last.payload.get("status") or "finished")
+    said = last.payload.get("status")
+    return next((s for s in _ENDED if s == said), "finished")
 
 
 # --- the dashboard's data -----------------------------------------------------------------

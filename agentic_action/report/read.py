@@ -16,6 +16,7 @@ from agentic_action.baseline.suite import Baseline
 from agentic_action.model import (
     CheckOutcome,
     CheckResult,
+    Destination,
     Edit,
     FileProblem,
     FunctionTarget,
@@ -23,10 +24,10 @@ from agentic_action.model import (
     PatchRef,
     SpeedEvidence,
     Status,
+    Withheld,
 )
 from agentic_action.plan.discover import Discovery
 from agentic_action.plan.shard import Shard, parse_shard
-from agentic_action.publish.conflicts import MERGED_FROM
 from agentic_action.run import RunReport
 from agentic_action.sandbox.pytest_runner import TestOutcome
 from agentic_action.settings import Settings
@@ -59,10 +60,12 @@ def result_from_json(data: dict[str, Any]) -> OptimizationResult:
         checks=checks,
         speed=SpeedEvidence(**speed) if speed else None,
         patch=PatchRef(patch["cid"], patch["reverse_cid"], patch["path"]) if patch else None,
-        destination=data.get("destination", "none"),
+        destination=Destination(data.get("destination", "none")),
         destination_reason=data.get("destination_reason", ""),
         pr_url=data.get("pr_url"),
         issue_url=data.get("issue_url"),
+        merged_from=tuple(data.get("merged_from") or ()),
+        withheld=Withheld(data["withheld"]) if data.get("withheld") else None,
     )
 
 
@@ -133,7 +136,7 @@ def _baseline(data: dict[str, Any] | None) -> Baseline | None:
 def _discovery(plan: dict[str, Any], results: list[dict[str, Any]]) -> Discovery:
     """The plan in short. Functions: those the report names (every examined one, for a complete
     set of shards; merged combinations are not functions); the report keeps only their count."""
-    parts = [r for r in results if not str(r.get("destination_reason")).startswith(MERGED_FROM)]
+    parts = [r for r in results if not r.get("merged_from")]
     keys = dict.fromkeys([f"{r['file']}::{r['function']}" for r in parts])
     keys.update(dict.fromkeys(plan.get("no_candidate") or {}))
     functions = [FunctionTarget(k.split("::", 1)[0], k.split("::", 1)[-1], 0, 0) for k in keys]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from gitrepos import git, make_repo
 
-from agentic_action.model import FunctionTarget, OptimizationResult, PatchRef, Status
+from agentic_action.model import Destination, FunctionTarget, OptimizationResult, PatchRef, Status
 from agentic_action.patches import PatchMeta, PatchStore, diff_worktree, utc_now
 
 FAST_PYTEST = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
@@ -143,5 +143,10 @@ def stored(
     target = FunctionTarget(file, qualname, lines[0], lines[1])
     patch = PatchRef(entry.cid, entry.reverse_cid, f"patches/{entry.path.name}")
     return OptimizationResult(
-        target, "rules", Status.ACCEPTED, "all checks passed", patch=patch, destination="patch"
+        target,
+        "rules",
+        Status.ACCEPTED,
+        "all checks passed",
+        patch=patch,
+        destination=Destination.PATCH,
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from agentic_action.ledger import ConflictStatus, Ledger
 from agentic_action.model import (
+    Destination,
     FunctionTarget,
     OptimizationResult,
     PatchRef,
@@ -84,7 +85,7 @@ def _result(
         else "behaviour: sorted()[-1] and max() differ on ties",
         Status.ERROR: "affected-tests: timed out after 900s",
     }[status]
-    destination = "patch" if patch else "none"
+    destination = Destination.PATCH if patch else Destination.NONE
     return OptimizationResult(
         target, "rules", status, reason, speed=evidence, patch=patch, destination=destination
     )

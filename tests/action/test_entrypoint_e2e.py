@@ -35,7 +35,7 @@ def test_scheduled_run_reports_outputs_summary_report_and_patches(optimized: Opt
 def test_accepted_improvements_are_annotated_at_their_function(optimized: Optimized) -> None:
     warnings = optimized.run.commands("warning")
     for result in optimized.accepted():
-        if result["destination_reason"].startswith("merged from "):
+        if result["merged_from"]:
             continue  # the combination of several functions' patches: its parts are annotated
         matching = [
             w

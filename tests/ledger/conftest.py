@@ -11,6 +11,7 @@ from agentic_action.ledger import Ledger
 from agentic_action.model import (
     CheckOutcome,
     CheckResult,
+    Destination,
     FunctionTarget,
     OptimizationResult,
     PatchRef,
@@ -66,7 +67,7 @@ def sample_result(
         checks=checks,
         speed=speed,
         patch=patch,
-        destination="patch" if cid else "none",
+        destination=Destination.PATCH if cid else Destination.NONE,
     )
 
 

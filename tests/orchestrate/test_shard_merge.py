@@ -16,7 +16,7 @@ from fake_github import FakeGitHub
 from gitrepos import git
 
 from agentic_action.patches import PatchStore
-from agentic_action.publish.conflicts import MERGED_FROM, resolve_run_conflicts
+from agentic_action.publish.conflicts import resolve_run_conflicts
 from agentic_action.report.json_report import result_to_json
 from agentic_action.report.read import result_from_json
 from agentic_action.sandbox.pytest_runner import PytestOptions
@@ -56,17 +56,16 @@ def function_cids(data: dict[str, Any]) -> set[str]:
     return {
         r["patch"]["cid"]
         for r in data["results"]
-        if r["status"] == "accepted" and not r["destination_reason"].startswith(MERGED_FROM)
+        if r["status"] == "accepted" and not r["merged_from"]
     }
 
 
 def published_cids(data: dict[str, Any]) -> set[str]:
     """What would be published: accepted, neither combined into another patch nor held back."""
-    held = ("combined with", "held back")
     return {
         r["patch"]["cid"]
         for r in data["results"]
-        if r["status"] == "accepted" and not r["destination_reason"].startswith(held)
+        if r["status"] == "accepted" and r["withheld"] is None
     }
 
 

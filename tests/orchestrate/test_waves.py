@@ -21,7 +21,6 @@ from agentic_action.orchestrate.focus import FOCUSES, FocusUnavailable, choose, 
 from agentic_action.orchestrate.stopping import StopControl
 from agentic_action.orchestrate.waves import WaveOptions, run_waves
 from agentic_action.patches import PatchStore
-from agentic_action.publish.conflicts import MERGED_FROM
 from agentic_action.settings import load_settings
 
 ALL_METHODS = ("rules", "test-driven", "adversarial", "actor-critic", "chaos")
@@ -49,7 +48,7 @@ def assert_nothing_lost(out: Path) -> set[str]:
     store = PatchStore(out / "patches")
     stored = {e.cid for e in store.entries()} if store.index_path.exists() else set()
     assert reported == stored
-    parts = [r for r in data["results"] if not r["destination_reason"].startswith(MERGED_FROM)]
+    parts = [r for r in data["results"] if not r["merged_from"]]
     return {f"{r['file']}::{r['function']}" for r in parts}
 
 
@@ -234,7 +233,7 @@ def test_waves_in_github_mode_publish_once_after_conflicts_are_resolved(tmp_path
     on_github = [r for r in data["results"] if r["destination"] == "github"]
     assert [r["function"] for r in on_github] == ["double+names+squares+evens"]  # source order
     assert len(pulls) == 1 and on_github[0]["pr_url"]
-    parts = [r for r in data["results"] if r["destination_reason"].startswith("combined with")]
+    parts = [r for r in data["results"] if r["withheld"] == "merged"]
     assert len(parts) == 4 and all(r["destination"] == "patch" for r in parts)
 
 

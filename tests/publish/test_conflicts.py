@@ -11,7 +11,7 @@ from coordinate_repos import fast_repository_pytest, head, stored  # noqa: F401
 from gitrepos import git, make_repo
 
 from agentic_action.ledger import ConflictStatus, Ledger
-from agentic_action.model import CheckOutcome, OptimizationResult
+from agentic_action.model import CheckOutcome, OptimizationResult, Withheld
 from agentic_action.patches import PatchStore, apply_patch
 from agentic_action.publish.conflicts import ConflictKind, resolve_run_conflicts
 from agentic_action.sandbox.pytest_runner import PytestOptions
@@ -109,6 +109,8 @@ def test_two_functions_of_one_file_are_merged_revalidated_and_published_as_one(
     assert meta.extra["merged_from"] == [total.patch.cid, count.patch.cid]  # type: ignore[union-attr]
     assert report.publishable == [merged]
     assert report.results[0] is merged and len(report.results) == 3  # the parts are kept
+    assert merged.merged_from == (total.patch.cid, count.patch.cid)  # type: ignore[union-attr]
+    assert [r.withheld for r in report.results] == [None, Withheld.MERGED, Withheld.MERGED]
     assert "combined with shop.py::count_big" in report.results[1].destination_reason
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))
@@ -135,6 +137,7 @@ def test_overlapping_patches_are_escalated_with_gits_reason_and_none_is_dropped(
     assert report.publishable == [report.results[0]]
     assert report.results[1].patch == second.patch
     assert report.results[1].destination_reason.startswith("held back for a human")
+    assert [r.withheld for r in report.results] == [None, Withheld.HELD_BACK]
     assert len(store.entries()) == 2  # nothing merged, nothing lost
     assert any("escalated for a human" in note for note in report.notes)
 

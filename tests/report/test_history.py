@@ -13,7 +13,7 @@ from gitrepos import git
 from history_world import RecordedRun, tiny_settings
 
 from agentic_action.ledger import Ledger
-from agentic_action.model import FunctionTarget, OptimizationResult, PatchRef, Status
+from agentic_action.model import Destination, FunctionTarget, OptimizationResult, PatchRef, Status
 from agentic_action.report.history import (
     RunHistory,
     UnrecordedRun,
@@ -30,7 +30,7 @@ def _report(tmp_path: Path) -> RunReport:
     return RunReport(Settings(out=tmp_path), tmp_path, "c0ffee" * 6 + "c0ff", tmp_path)
 
 
-def _accepted(name: str = "f", destination: str = "patch") -> OptimizationResult:
+def _accepted(name: str = "f", destination: Destination = Destination.PATCH) -> OptimizationResult:
     target = FunctionTarget("m.py", name, 1, 3)
     patch = PatchRef(f"bafkrei{name}forward", f"bafkrei{name}reverse", f"patches/{name}.diff")
     return OptimizationResult(
@@ -192,7 +192,7 @@ def test_a_result_published_on_github_records_its_pull_request(tmp_path: Path) -
         history.started(report)
         history.result(report, stored)
         url = "https://github.example/octo/shop/pull/7"
-        report.results = [replace(stored, destination="github", pr_url=url)]
+        report.results = [replace(stored, destination=Destination.GITHUB, pr_url=url)]
         history.finished(report)
         (result,) = ledger.search(run_id=history.run_id)
         published = ledger.events(kind="patch.published")

@@ -19,6 +19,7 @@ from agentic_action.ledger import Ledger
 from agentic_action.model import (
     CheckOutcome,
     CheckResult,
+    Destination,
     FunctionTarget,
     OptimizationResult,
     PatchRef,
@@ -145,7 +146,7 @@ def _result(qualname: str, cid: str, speed: float | None = None) -> Optimization
         checks=(CheckResult("syntax", CheckOutcome.PASSED),),
         speed=evidence,
         patch=PatchRef(cid, cid + "r", f"patches/{cid}.diff"),
-        destination="patch",
+        destination=Destination.PATCH,
     )
 
 

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 CONFIDENCE = 0.95
 MIN_LANES_FOR_T = 3
@@ -76,7 +77,7 @@ class PairedAnalysis:
     speedup: float
     ci_low: float
     ci_high: float
-    interval: str  # "t over lanes" or "sign test over pairs"
+    interval: Literal["t over lanes", "sign test over pairs"]  # how the interval was built
     wall_speedup: float  # exp(median of wall-clock log-ratios)
     noise: float  # IQR / median of the original's CPU samples
     ratio_spread: float  # IQR of the pairs' log-ratios
@@ -130,6 +131,7 @@ def analyse(pairs: Sequence[Pair]) -> PairedAnalysis:
     for pair, ratio in zip(pairs, ratios, strict=True):
         by_lane[pair.lane].append(ratio)
     medians = [statistics.median(v) for v in by_lane.values()]
+    interval: Literal["t over lanes", "sign test over pairs"]
     if len(medians) >= MIN_LANES_FOR_T:
         centre = statistics.fmean(medians)
         half = t_quantile(len(medians) - 1) * statistics.stdev(medians) / math.sqrt(len(medians))

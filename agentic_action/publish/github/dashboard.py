@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from agentic_action.model import OptimizationResult, Status
+from agentic_action.model import Destination, OptimizationResult, Status
 from agentic_action.publish.github.bodies import speed_phrase
 from agentic_action.publish.github.items import PublishOutcome
 from agentic_action.publish.github.markers import DASHBOARD_MARKER, cap, neutral, one_line
@@ -67,7 +67,7 @@ def _where(outcome: PublishOutcome | None) -> str:
     """Where a result is, in words that do not change when a rerun finds it already there."""
     if outcome is None:
         return "not published"
-    if outcome.destination == "patch":
+    if outcome.destination is Destination.PATCH:
         return f"kept as a patch: {one_line(outcome.reason, 200)}"
     links = [
         f"{noun} #{url.rstrip('/').rsplit('/', 1)[-1]}"

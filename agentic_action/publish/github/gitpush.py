@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import git
@@ -26,7 +27,7 @@ TRAILER = "Agentic-Optimizer-Change"
 @dataclass(frozen=True)
 class PushResult:
     ok: bool
-    action: str  # "created", "updated", "unchanged", "refused", "failed"
+    action: Literal["created", "updated", "unchanged", "refused", "failed"]
     commit: str
     reason: str
 

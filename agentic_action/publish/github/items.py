@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from agentic_action.model import OptimizationResult, Status
-
-Destination = Literal["github", "patch"]
+from agentic_action.model import Destination, OptimizationResult, Status
 
 
 @dataclass(frozen=True)
@@ -34,9 +32,9 @@ class PublishItem:
 
 @dataclass(frozen=True)
 class PublishOutcome:
-    """Where one result went and why. ``destination == "patch"``: it stays in the patch store."""
+    """Where one result went and why. ``Destination.PATCH``: it stays in the patch store."""
 
-    destination: Destination
+    destination: Literal[Destination.GITHUB, Destination.PATCH]
     reason: str
     pr_url: str | None = None
     issue_url: str | None = None

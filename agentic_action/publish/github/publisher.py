@@ -8,8 +8,8 @@ maintainer closed unmerged is not proposed again for the same change (same patch
 
 Expected trouble is a value, not an exception: a low budget, 5xx or timeouts after bounded
 retries, a secondary limit longer than we may wait, a refused push, a permission error - each
-gives ``PublishOutcome(destination="patch", reason=...)``. Nothing is lost: the caller stored
-the patch before calling publish().
+gives ``PublishOutcome(Destination.PATCH, reason)``. Nothing is lost: the caller stored the patch
+before calling publish().
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import replace
 import git
 from github import GithubException
 
-from agentic_action.model import FunctionTarget, OptimizationResult
+from agentic_action.model import Destination, FunctionTarget, OptimizationResult
 from agentic_action.publish.github import bodies
 from agentic_action.publish.github.client import GitHubClient
 from agentic_action.publish.github.dashboard import TITLE, DashboardOutcome, render
@@ -42,7 +42,7 @@ ITEM_COST = 6  # most requests one item can take: issue, PR, labels, lookups aft
 
 
 def _patch(reason: str) -> PublishOutcome:
-    return PublishOutcome("patch", reason)
+    return PublishOutcome(Destination.PATCH, reason)
 
 
 class Publisher:
@@ -115,7 +115,9 @@ class Publisher:
         pull = state.current(marker.slug, pull=True)
         if pull is not None and pull.state != "open" and pull.marker.cid == marker.cid:
             if pull.merged:
-                return PublishOutcome("github", f"already merged in #{pull.number}", pull.url)
+                return PublishOutcome(
+                    Destination.GITHUB, f"already merged in #{pull.number}", pull.url
+                )
             return _patch(
                 f"a maintainer closed #{pull.number} without merging; the same change "
                 f"({marker.cid[:16]}…) is not proposed again"
@@ -170,7 +172,7 @@ class Publisher:
         self._ensure_labels(state)
         known, created = self._upsert_issue(item, marker, state)
         return PublishOutcome(
-            "github",
+            Destination.GITHUB,
             f"{'opened' if created else 'kept'} issue #{known.number}",
             issue_url=known.url,
             created=created,
@@ -201,7 +203,7 @@ class Publisher:
         if issue is not None:
             parts.append(f"{'opened' if issue_new else 'kept'} issue #{issue.number}")
         return PublishOutcome(
-            "github",
+            Destination.GITHUB,
             ", ".join(parts),
             pr_url=pull.url,
             issue_url=issue.url if issue else None,

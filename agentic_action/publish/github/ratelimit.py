@@ -15,8 +15,13 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 from agentic_action.publish.github.config import Tuning
+
+# Why an attempt failed: a 5xx or no answer, no answer in time, GitHub's secondary (abuse) limit,
+# the primary (hourly) limit spent.
+FailureKind = Literal["server", "timeout", "secondary", "primary"]
 
 SECONDARY_WORDS = ("secondary rate limit", "abuse detection")
 
@@ -39,7 +44,7 @@ class Verdict:
     retry: bool
     wait: float
     reason: str
-    kind: str  # "server", "timeout", "secondary", "primary"
+    kind: FailureKind
 
 
 class RateLimiter:
@@ -108,7 +113,7 @@ class RateLimiter:
         return None
 
     def judge_error(self, error: Exception, attempt: int, idempotent: bool) -> Verdict:
-        kind = "timeout" if "timeout" in type(error).__name__.lower() else "server"
+        kind: FailureKind = "timeout" if "timeout" in type(error).__name__.lower() else "server"
         reason = f"no answer from GitHub ({type(error).__name__})"
         return self._backoff(reason, kind, attempt, allowed=idempotent)
 
@@ -129,7 +134,7 @@ class RateLimiter:
             return self._limited("primary rate limit spent", "primary", wait, attempt)
         return None  # a plain 403: permissions, not pace
 
-    def _limited(self, reason: str, kind: str, wait: float, attempt: int) -> Verdict:
+    def _limited(self, reason: str, kind: FailureKind, wait: float, attempt: int) -> Verdict:
         if wait > self.tuning.max_wait:
             why = (
                 f"{reason}: GitHub asks to wait {wait:.0f} s, "
@@ -142,7 +147,7 @@ class RateLimiter:
             )
         return Verdict(True, wait, reason, kind)
 
-    def _backoff(self, reason: str, kind: str, attempt: int, allowed: bool) -> Verdict:
+    def _backoff(self, reason: str, kind: FailureKind, attempt: int, allowed: bool) -> Verdict:
         if not allowed:
             return Verdict(False, 0.0, f"{reason} to a write; not repeated blindly", kind)
         if attempt >= self.tuning.retries:

@@ -33,7 +33,7 @@ import requests_cache
 from requests.adapters import HTTPAdapter
 from requests_cache.backends.sqlite import SQLiteCache
 
-from agentic_action.publish.github.ratelimit import RateLimiter
+from agentic_action.publish.github.ratelimit import FailureKind, RateLimiter
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 IDEMPOTENT = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
@@ -43,10 +43,10 @@ class ApiUnavailable(Exception):
     """GitHub could not be used for this request after bounded retries (a value-like error:
     the Publisher turns it into a patch-mode outcome with ``reason``)."""
 
-    def __init__(self, reason: str, kind: str, uncertain_write: bool = False) -> None:
+    def __init__(self, reason: str, kind: FailureKind, uncertain_write: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.kind = kind  # "server", "timeout", "secondary", "primary"
+        self.kind = kind
         self.uncertain_write = uncertain_write  # a write that may have been applied
 
 
