@@ -8,14 +8,12 @@ stops all spending for the rest of the run: a run never ends up half-funded in a
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from agentic_action.fileutil import file_lock
+from agentic_action.fileutil import atomic_write, file_lock
 from agentic_action.llm import _litellm
 from agentic_action.llm.config import LLMConfig, Price
 
@@ -70,7 +68,7 @@ class JsonSpendStore:
         with self._lock, file_lock(self.path.with_name(self.path.name + ".lock")):
             months = self._read()
             months[month] = float(months.get(month, 0.0)) + usd
-            write_json_atomic(self.path, {"months": months})
+            atomic_write(self.path, json.dumps({"months": months}, indent=1, sort_keys=True))
 
     def _read(self) -> dict[str, float]:
         try:
@@ -86,21 +84,6 @@ class JsonSpendStore:
         if not isinstance(months, dict):
             raise ValueError(f"spend file {self.path}: expected {{'months': {{...}}}}")
         return {str(k): float(v) for k, v in months.items()}
-
-
-def write_json_atomic(path: Path, data: object) -> None:
-    """Write JSON so readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def token_price(model: str, config: LLMConfig) -> tuple[float, float] | None:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from agentic_action.llm.budget import write_json_atomic
+from agentic_action.fileutil import atomic_write
 
 CACHE_FORMAT = 1
 
@@ -62,7 +62,8 @@ class ResponseCache:
             return None
 
     def put(self, key: str, answer: CachedAnswer) -> None:
-        write_json_atomic(self._path(key), {"format": CACHE_FORMAT, **asdict(answer)})
+        document = {"format": CACHE_FORMAT, **asdict(answer)}
+        atomic_write(self._path(key), json.dumps(document, indent=1, sort_keys=True))
 
     def entries(self) -> int:
         return sum(1 for _ in self.directory.glob("*/*.json")) if self.directory.exists() else 0

@@ -25,9 +25,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from agentic_action.fileutil import file_lock
+from agentic_action.fileutil import atomic_write, file_lock
 from agentic_action.llm import PatternExample
-from agentic_action.llm.budget import write_json_atomic
 
 if TYPE_CHECKING:
     from agentic_action.ledger import Ledger
@@ -148,7 +147,7 @@ class JsonPatternStore:
             before = repr(data)
             yield data
             if repr(data) != before:
-                write_json_atomic(self.path, data)
+                atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True))
 
     def _read(self) -> dict[str, Any]:
         try:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentic_action.fileutil import atomic_write
 from agentic_action.model import Destination, OptimizationResult, Status
 from agentic_action.patches import DEFAULT_HISTORY_LIMIT, PatchError, PatchStore
 from agentic_action.patches.git import run_git
@@ -347,7 +348,4 @@ def _merged_plan(plans: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, json.dumps(document, indent=2) + "\n")

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agentic_action.fileutil import atomic_write
 from agentic_action.model import Destination, FunctionTarget, OptimizationResult, PatchRef, Status
 
 if TYPE_CHECKING:
@@ -152,10 +153,7 @@ class SessionReport:
         if final:
             write_summary(report, summary_path)
         else:
-            summary_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = summary_path.with_suffix(".md.tmp")
-            tmp.write_text(render_summary(report), encoding="utf-8")
-            tmp.replace(summary_path)
+            atomic_write(summary_path, render_summary(report))
         return report_path, summary_path
 
 

@@ -16,14 +16,12 @@ the same file). Patch files are UTF-8 text exactly as given to ``put``.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from agentic_action.fileutil import atomic_write, file_lock
 from agentic_action.patches.checks import validate_pair
 from agentic_action.patches.cid import cid_of, parse_cid
 from agentic_action.patches.errors import (
@@ -172,13 +170,8 @@ class PatchStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / LOCK_NAME).open("a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        with file_lock(self.root / LOCK_NAME):
+            yield
 
     def _load(self) -> list[Entry]:
         try:
@@ -204,8 +197,7 @@ class PatchStore:
 
     def _save(self, entries: list[Entry]) -> None:
         document = {"format": INDEX_FORMAT, "version": INDEX_VERSION, "entries": entries}
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        atomic_write(self.index_path, text.encode("utf-8"))
+        atomic_write(self.index_path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
     def _ensure_file(self, cid: str, data: bytes) -> None:
         path = self.root / f"{cid}.diff"
@@ -251,19 +243,3 @@ class PatchStore:
             f"({2 * count} CIDs counting reversals), listed in {self.index_path}: "
             f"{NOTHING_CHANGED}"
         )
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

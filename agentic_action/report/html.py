@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action import __version__
+from agentic_action.fileutil import atomic_write
 from agentic_action.report import charts
 
 ASSETS = Path(__file__).with_name("html")
@@ -44,11 +45,8 @@ class Raw(str):
 
 
 def write_dashboard(data: Mapping[str, Any], path: Path) -> Path:
-    """Write the page to ``path`` (through a temporary file and a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_dashboard(data), encoding="utf-8")
-    tmp.replace(path)
+    """Write the page to ``path`` (atomically)."""
+    atomic_write(path, render_dashboard(data))
     return path
 
 

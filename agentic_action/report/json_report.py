@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action import __version__
+from agentic_action.fileutil import atomic_write
 from agentic_action.model import OptimizationResult, SpeedEvidence, Status
 from agentic_action.run import RunReport
 
@@ -124,7 +125,4 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
 
 
 def write_json(report: RunReport, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report_to_json(report), indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, json.dumps(report_to_json(report), indent=2) + "\n")
