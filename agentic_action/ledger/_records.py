@@ -33,7 +33,6 @@ class ConflictStatus(StrEnum):
     OPEN = "open"  # detected, not yet handled
     MERGED = "merged"  # resolved by a three-way merge that was re-validated
     ESCALATED = "escalated"  # left for a human, reported
-    DISMISSED = "dismissed"  # turned out not to conflict (e.g. one patch was dropped)
 
 
 @dataclass(frozen=True)

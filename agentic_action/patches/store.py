@@ -58,9 +58,6 @@ class PatchStore:
     def index_path(self) -> Path:
         return self.root / INDEX_NAME
 
-    def file_for(self, cid: str) -> Path:
-        return self.root / f"{parse_cid(cid)}.diff"
-
     def put(self, diff: str, reverse_diff: str, meta: PatchMeta) -> StoredPatch:
         """Store a diff and its reversal; storing the same diff again returns the first entry."""
         if not isinstance(meta, PatchMeta):

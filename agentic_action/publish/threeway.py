@@ -28,10 +28,6 @@ class ThreeWay:
     files: dict[str, Content] = field(default_factory=dict)
     conflict: str | None = None
 
-    @property
-    def clean(self) -> bool:
-        return self.conflict is None
-
 
 def merge_patches(repo: Path, base_commit: str, patches: Sequence[tuple[str, bytes]]) -> ThreeWay:
     """Merge ``patches`` ((label, diff bytes), in order) against ``base_commit`` of ``repo``."""

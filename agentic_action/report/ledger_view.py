@@ -22,7 +22,6 @@ MAX_RESULTS = 5000  # the dashboard reads at most this many (newest) results
 MAX_SPEEDUPS = 30  # rows in the speedup chart
 MAX_EVENTS = 40  # rows in the recent-events table
 MAX_RUNS = 50
-STAGES = ("proposed", "proven", "published", "approved", "rolled_back")
 _STORE_STATES = {"applied": "approved", "rolled-back": "rolled_back"}
 # working: holds tasks; running: started, not finished; then how its last run ended; idle: no run.
 AgentStatus = Literal["working", "running", "finished", "failed", "interrupted", "idle"]

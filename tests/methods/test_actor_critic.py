@@ -17,7 +17,6 @@ SIGNATURE = "def evens(values: list[int], strict: bool = False) -> list[int]:"
 GUARD = '    if strict and not values:\n        raise ValueError("no values")\n'
 WRONG = f"{SIGNATURE}\n{GUARD}    return [v for v in values if v % 2]\n"
 GOOD = f"{SIGNATURE}\n{GUARD}    return [v for v in values if not v % 2]\n"
-HARSH = '{"correctness": 1, "performance": 6, "style": 7, "comments": "Keeps the odd numbers."}'
 PRAISE = '```json\n{"correctness": 10, "performance": 8, "style": 9, "comments": "Fine."}\n```'
 
 

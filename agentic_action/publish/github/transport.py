@@ -77,11 +77,6 @@ class ApiStats:
         """Share of data reads answered from the cache or by a 304 (1.0 when no reads)."""
         return 1.0 if self.reads == 0 else (self.cache_hits + self.not_modified) / self.reads
 
-    def minus(self, earlier: ApiStats) -> ApiStats:
-        """The cost between ``earlier`` and now."""
-        names = list(self.__dataclass_fields__)
-        return replace(self, **{n: getattr(self, n) - getattr(earlier, n) for n in names})
-
 
 class _GitHubVaryAdapter(HTTPAdapter):
     def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
