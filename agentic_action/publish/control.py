@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from agentic_action.model import FunctionTarget, OptimizationResult, Status
 from agentic_action.patches import PatchStore
@@ -29,7 +29,7 @@ class ModeError(ValueError):
 
 @dataclass
 class ChangeControl:
-    mode: str  # "github" or "patch"
+    mode: Literal["github", "patch"]
     reason: str
     publisher: Publisher | None = None
     github: dict[str, Any] = field(default_factory=dict)  # for the report
