@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from agentic_action.model import FunctionTarget
+from agentic_action.orchestrate.lease import leases_renewed
 
 if TYPE_CHECKING:
     from agentic_action.ledger import Ledger
@@ -135,21 +135,7 @@ class LedgerOwnership:
         assert claim.task_id is not None
         self.ledger.queue.fail(claim.task_id, self.owner, reason, retry=True)
 
-    @contextmanager
-    def held(self, claims: Sequence[Claim]) -> Iterator[None]:
+    def held(self, claims: Sequence[Claim]) -> AbstractContextManager[None]:
         """Renew the claims' leases every third of a lease while the block runs."""
-        stop = threading.Event()
-
-        def beat() -> None:
-            while not stop.wait(self.lease_seconds / 3):
-                for claim in claims:
-                    if claim.task_id is not None:
-                        self.ledger.queue.heartbeat(claim.task_id, self.owner, self.lease_seconds)
-
-        thread = threading.Thread(target=beat, name="ledger-heartbeat", daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join()
+        ids = [claim.task_id for claim in claims if claim.task_id is not None]
+        return leases_renewed(self.ledger, ids, self.owner, self.lease_seconds)

@@ -6,7 +6,7 @@ those functions (``run(only=...)``), records it in the ledger through :class:`Ru
 the run's report.json and summary.md, and completes each task with its result. A run that
 crashes fails its tasks (they go back to the queue while attempts remain); a task whose function
 does not exist at HEAD, or whose method cannot run, fails for good with the reason. Leases are
-renewed by a heartbeat thread while the run goes on.
+renewed by the lease heartbeat (``lease.py``) while the run goes on.
 """
 
 from __future__ import annotations
@@ -14,15 +14,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from pydantic import ValidationError
 
 from agentic_action.ledger import DEFAULT_LEASE_SECONDS, Ledger, TaskRecord
+from agentic_action.orchestrate.lease import leases_renewed
 from agentic_action.report.history import RunHistory
 from agentic_action.settings import Settings, load_settings
 
@@ -119,7 +118,7 @@ def _run_batch(
         return
     history = RunHistory(ledger, agent=agent, task_ids={t.key: t.id for t in tasks})
     try:
-        with _Heartbeat(ledger, tasks, agent, options.lease_seconds):
+        with leases_renewed(ledger, [task.id for task in tasks], agent, options.lease_seconds):
             report = run(settings, observers=[history], only={t.key for t in tasks})
         write_json(report, report.out_dir / "report.json")
         write_summary(report, report.out_dir / "summary.md")
@@ -148,7 +147,7 @@ def _settings_for(base: Settings, tasks: list[TaskRecord]) -> Settings:
     update: dict[str, Any] = {"targets": sorted({task.file for task in tasks})}
     if tasks[0].method:
         update["method"] = tasks[0].method
-    return Settings.model_validate(base.model_dump() | update)
+    return base.updated(**update)
 
 
 def _statuses(ledger: Ledger, result_ids: list[int]) -> str:
@@ -170,33 +169,3 @@ def _fail_all(
         ledger.queue.fail(task.id, agent, reason, retry=retry)
         tally.failed.append(task.id)
         echo(f"{agent}: failed #{task.id} {task.key}: {reason}")
-
-
-class _Heartbeat:
-    """Renews the batch's leases every third of a lease while the run goes on."""
-
-    def __init__(self, ledger: Ledger, tasks: list[TaskRecord], agent: str, lease: float):
-        self._ledger, self._tasks, self._agent, self._lease = ledger, tasks, agent, lease
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name="queue-heartbeat", daemon=True)
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self._lease / 3):
-            for task in self._tasks:
-                try:
-                    self._ledger.queue.heartbeat(task.id, self._agent, self._lease)
-                except Exception:  # a missed beat is retried at the next one
-                    log.warning("heartbeat for task %s failed", task.id, exc_info=True)
