@@ -9,13 +9,13 @@ import pytest
 from action_runner import parse_commands
 
 from agentic_action.action import main
-from agentic_action.errors import EXIT_BAD_INPUT
 from agentic_action.action.inputs import (
     InputError,
     check_settings_inputs,
     read_inputs,
     secrets,
 )
+from agentic_action.errors import EXIT_BAD_INPUT
 from agentic_action.settings import load_settings
 
 

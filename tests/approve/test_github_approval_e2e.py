@@ -199,7 +199,8 @@ def test_an_approving_review_marks_the_pull_request_ready_merges_it_and_closes_i
     assert world.store().get(cid).history[-1].repo == out["pr-urls"]
     assert "patch.approved" in _ledger_kinds(world)
     assert "## agentic-optimizer: /approve done" in run.summary
-    if DESCRIPTION.is_file():  # GitHub's REST description (tests/publish/github/test_fake_schema.py)
+    # GitHub's REST description: see tests/publish/github/test_fake_schema.py
+    if DESCRIPTION.is_file():
         for answer in world.fake.answers:
             assert problems(answer.method, answer.template, answer.status, answer.body) == []
 

@@ -15,6 +15,7 @@ from coordinate_repos import env, fast_repository_pytest, make_calc_repo, many_f
 from fake_github import FakeGitHub
 from gitrepos import git, make_repo
 
+from agentic_action.errors import BadInput
 from agentic_action.ledger import Ledger, TaskStatus
 from agentic_action.model import FunctionTarget
 from agentic_action.orchestrate.focus import FOCUSES, FocusUnavailable, choose, filter_targets
@@ -243,7 +244,7 @@ def test_wave_sizes_follow_the_kind_and_bad_options_are_refused_at_the_door() ->
     assert WaveOptions("large").wave_size(max_agents=5) == 10
     assert WaveOptions("large").wave_size(max_agents=64) == 15
     assert WaveOptions("continuous", size=1).wave_size(max_agents=5) == 1
-    with pytest.raises(ValueError, match="--throttle must be 0 or more"):
+    with pytest.raises(BadInput, match="--throttle must be 0 or more"):
         WaveOptions("continuous", throttle=-1)
-    with pytest.raises(ValueError, match="unknown focus 'speed'"):
+    with pytest.raises(BadInput, match="unknown focus 'speed'"):
         WaveOptions("small", focus="speed")
