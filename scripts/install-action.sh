@@ -5,9 +5,10 @@
 #   scripts/install-action.sh PYTHON VENV
 #
 # Creates the virtual environment VENV with PYTHON (3.11+), installs the pinned dependencies
-# from requirements.lock, then this package from this directory with --no-deps (nothing is
-# resolved at install time: every version is the locked one). pip's own settings apply
-# (PIP_INDEX_URL, PIP_NO_INDEX, PIP_FIND_LINKS, ...).
+# from requirements.lock (down to its dev line: the test tools below it are not the Action's),
+# then this package from this directory with --no-deps (nothing is resolved at install time:
+# every version is the locked one). pip's own settings apply (PIP_INDEX_URL, PIP_NO_INDEX,
+# PIP_FIND_LINKS, ...).
 set -eu
 
 if [ "$#" -ne 2 ]; then
@@ -24,6 +25,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 }
 "$python" -m venv "$venv"
 pip="$venv/bin/python -m pip --disable-pip-version-check --no-input"
-$pip install --no-cache-dir --requirement "$here/requirements.lock"
+sed '/^# --- dev only/,$d' "$here/requirements.lock" >"$venv/action-requirements.lock"
+$pip install --no-cache-dir --requirement "$venv/action-requirements.lock"
 $pip install --no-cache-dir --no-deps "$here"
 "$venv/bin/python" -c 'import agentic_action, sys; print("agentic-optimizer", agentic_action.__version__, "installed in", sys.prefix)'

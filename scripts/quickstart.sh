@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
+# The base install only (no extra is needed for the rules engine), at the tested versions.
 log=$(mktemp)
 if ! { .venv/bin/python -m pip install --quiet --upgrade pip \
-       && .venv/bin/python -m pip install --quiet -e . ; } >"$log" 2>&1; then
+       && .venv/bin/python -m pip install --quiet -e . -c requirements.lock ; } >"$log" 2>&1; then
   cat "$log" >&2
   echo "quickstart: installing the package failed (output above)" >&2
   exit 1
