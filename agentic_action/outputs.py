@@ -34,8 +34,7 @@ class RunOutcome:
 
 
 def run_and_report(settings: Settings) -> RunOutcome:
-    ledger = settings.ledger or settings.out / "ledger.sqlite"
-    report = run(settings, observers=[LazyHistory(ledger)])
+    report = run(settings, observers=[LazyHistory(settings.ledger_path)])
     summary_path = report.out_dir / "summary.md"
     report_path = report.out_dir / "report.json"
     write_json(report, report_path)

@@ -33,7 +33,7 @@ from agentic_action.publish.control import ChangeControl, choose_change_control
 from agentic_action.publish.ipfs_share import share_patches
 from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.sandbox.runner import isolation_description, isolation_level
-from agentic_action.settings import Settings, tool_table
+from agentic_action.settings import Settings
 from agentic_action.workspace import Repository, Worktrees
 
 log = logging.getLogger("agentic_action")
@@ -102,7 +102,7 @@ def run(
     report.observers = list(observers)
     report.only = None if only is None else frozenset(only)
     report.isolation = isolation_description(isolation_level())
-    control = choose_change_control(settings.mode, os.environ)
+    control = choose_change_control(settings.mode, settings.github)
     report.mode_used, report.mode_reason = control.mode, control.reason
     report.method = _method(settings, report)  # a bad LLM setting is refused before any work
     if settings.ipfs_api:  # so is a node to share with but no ipfs extra to talk to it
@@ -123,7 +123,7 @@ def run(
         _resolve_and_publish(repo, settings, report, control)
     report.github = control.github
     if settings.ipfs_api and report.results:
-        store = PatchStore(out_dir / "patches", history_limit=settings.patch_history_limit)
+        store = PatchStore(settings.patches_path, history_limit=settings.patch_history_limit)
         run_id = f"{repo.head_commit[:12]}-{int(report.started_at)}"
         report.ipfs = share_patches(settings.ipfs_api, report.results, store, run_id)
     if report.router is not None:
@@ -149,7 +149,7 @@ def _resolve_and_publish(
     from agentic_action.publish.conflicts import resolve_run_conflicts
     from agentic_action.publish.once import publish_once
 
-    store = PatchStore(report.out_dir / "patches", history_limit=settings.patch_history_limit)
+    store = PatchStore(settings.patches_path, history_limit=settings.patch_history_limit)
     conflicts = resolve_run_conflicts(
         report.results,
         store,
@@ -237,7 +237,7 @@ def _optimize_from(
         original_root=base_root,
         sources=report.discovery.sources,
     )
-    store = PatchStore(report.out_dir / "patches", history_limit=settings.patch_history_limit)
+    store = PatchStore(settings.patches_path, history_limit=settings.patch_history_limit)
     method: Method = report.method
     total = len(targets)
 
@@ -265,11 +265,16 @@ def _method(settings: Settings, report: RunReport) -> Method:
     """The run's method; an LLM method gets the router (or falls back to rules, and says so)."""
     if settings.method not in LLM_METHODS:
         return get_method(settings.method)
-    from agentic_action.llm import LLMConfig, open_router
+    from agentic_action.llm import open_router
+    from agentic_action.llm.config import LLMConfigError
     from agentic_action.methods.llm_base import MethodSettings
 
-    state_dir = settings.state_dir or settings.out / "state"
-    config = LLMConfig.from_env(os.environ, tool_table(settings.repo, "llm"))
+    state_dir = settings.state_path
+    if isinstance(settings.llm, str):
+        raise LLMConfigError(settings.llm)
+    config = settings.llm
+    if config.configured:
+        config.check_models()  # an unknown model name is bad input, refused before any work
     router = open_router(config, state_dir) if config.configured else None
     report.router = router
     if router is None:

@@ -10,6 +10,11 @@ Precedence, highest first (a value set in a higher source wins):
 
 A bad value raises :class:`SettingsError` naming the setting, where it came from, the value and
 what is allowed; nothing runs.
+
+The GitHub and LLM configuration (``Settings.github``, ``Settings.llm``) have their own
+variables (``GITHUB_*``/``OPTIMIZER_GITHUB_*``, ``OPTIMIZER_LLM_*`` and the
+``[tool.agentic-optimizer.llm]`` table), read from the same environment by :func:`load_settings`,
+once: nothing in a run reads ``os.environ`` for its configuration.
 """
 
 from __future__ import annotations
@@ -20,17 +25,24 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, InstanceOf, ValidationError, field_validator
 
+from agentic_action.errors import BadInput
+from agentic_action.llm.config import LLMConfig, LLMConfigError
 from agentic_action.model import MethodName
+from agentic_action.publish.github.config import GitHubConfig, GitHubConfigError
 
 Mode = Literal["auto", "github", "patch"]
 ValidationLevel = Literal["quick", "standard", "thorough"]
 
 CONFIG_TABLE = "agentic-optimizer"
+# Where a run keeps its files under ``out`` (see the Settings properties).
+LEDGER_FILE = "ledger.sqlite"
+PATCHES_DIR = "patches"
+STATE_DIR = "state"
 
 
-class SettingsError(ValueError):
+class SettingsError(BadInput):
     """A setting has a value we cannot use. The message says which, where from, and the fix."""
 
 
@@ -106,6 +118,44 @@ class Settings(BaseModel):
         "also pinned there and fetched back by CID.",
     )
 
+    github: InstanceOf[GitHubConfig] | str = Field(
+        default_factory=GitHubConfig,
+        exclude=True,
+        repr=False,
+        description="GitHub mode's configuration, from the GITHUB_* and OPTIMIZER_GITHUB_* "
+        "variables; a str says why they are unusable (auto mode then works in patch mode, "
+        "github mode refuses to start).",
+    )
+    llm: InstanceOf[LLMConfig] | str = Field(
+        default_factory=LLMConfig,
+        exclude=True,
+        repr=False,
+        description="The LLM configuration, from the OPTIMIZER_LLM_* variables and the "
+        f"[tool.{CONFIG_TABLE}.llm] table (model names are checked when an LLM method starts); "
+        "a str says why it is unusable (an LLM method refuses to start).",
+    )
+
+    @property
+    def state_path(self) -> Path:
+        """Kept between runs: ``state_dir``, else ``OUT/state``."""
+        return self.state_dir or self.out / STATE_DIR
+
+    @property
+    def ledger_path(self) -> Path:
+        """The run-history ledger: ``ledger``, else ``OUT/ledger.sqlite``."""
+        return self.ledger or self.out / LEDGER_FILE
+
+    @property
+    def patches_path(self) -> Path:
+        """The local patch store: ``OUT/patches``."""
+        return self.out / PATCHES_DIR
+
+    def updated(self, **changes: Any) -> Settings:
+        """A copy with ``changes``, validated like any setting (GitHub and LLM config kept)."""
+        return Settings.model_validate(
+            self.model_dump() | {"github": self.github, "llm": self.llm} | changes
+        )
+
     @field_validator("ipfs_api")
     @classmethod
     def _multiaddr(cls, value: str | None) -> str | None:
@@ -137,6 +187,9 @@ class Settings(BaseModel):
         return cleaned
 
 
+# Read from their own variables by load_settings, never from a flag, input or the table.
+CONFIG_FIELDS = frozenset({"github", "llm"})
+SETTING_NAMES = tuple(f for f in Settings.model_fields if f not in CONFIG_FIELDS)
 ENV_PREFIX = "OPTIMIZER_"
 INPUT_PREFIX = "INPUT_"
 # Action input names that differ from the field names.
@@ -153,7 +206,8 @@ def load_settings(
     cli: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Merge every source by precedence and validate once."""
+    """Merge every source by precedence and validate once; read the GitHub and LLM
+    configuration from ``env`` too (default: ``os.environ``)."""
     import os
 
     env = os.environ if env is None else env
@@ -171,10 +225,35 @@ def load_settings(
         for key, value in values.items():
             merged[key] = value
             origin[key] = source
+    smuggled = sorted(CONFIG_FIELDS & merged.keys())
+    if smuggled:
+        raise SettingsError(
+            f"unknown setting {smuggled[0]!r} (from {origin[smuggled[0]]}); known settings: "
+            f"{', '.join(SETTING_NAMES)}"
+        )
+    merged["github"] = github_settings(env)
+    merged["llm"] = llm_settings(env, repo)
     try:
         return Settings.model_validate(merged)
     except ValidationError as error:
         raise SettingsError(_explain(error, merged, origin)) from None
+
+
+def github_settings(env: Mapping[str, str]) -> GitHubConfig | str:
+    """GitHub mode's configuration in ``env``, or why it cannot be used."""
+    try:
+        return GitHubConfig.from_env(env)
+    except GitHubConfigError as error:
+        return str(error)
+
+
+def llm_settings(env: Mapping[str, str], repo: Path) -> LLMConfig | str:
+    """The LLM configuration in ``env`` and ``repo``'s pyproject table, or why it cannot be
+    used. The model names are not looked up here (that loads litellm)."""
+    try:
+        return LLMConfig.from_env(env, tool_table(repo, "llm"), check_models=False)
+    except LLMConfigError as error:
+        return str(error)
 
 
 def _first(key: str, layers: list[tuple[str, dict[str, Any]]]) -> Any:
@@ -203,7 +282,7 @@ def _from_inputs(env: Mapping[str, str]) -> dict[str, Any]:
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for field in Settings.model_fields:
+    for field in SETTING_NAMES:
         raw = env.get(ENV_PREFIX + field.upper())
         if raw is None or raw == "":
             continue
@@ -230,14 +309,12 @@ def _from_pyproject(repo: Path) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: [tool.{CONFIG_TABLE}] must be a table")
     unknown = {
-        k
-        for k in table
-        if _field_for(k) not in Settings.model_fields and not isinstance(table[k], dict)
+        k for k in table if _field_for(k) not in SETTING_NAMES and not isinstance(table[k], dict)
     }
     if unknown:
         raise SettingsError(
             f"{path}: unknown setting(s) in [tool.{CONFIG_TABLE}]: {', '.join(sorted(unknown))}. "
-            f"Known settings: {', '.join(Settings.model_fields)}"
+            f"Known settings: {', '.join(SETTING_NAMES)}"
         )
     # Only the settings this model owns; sub-tables (e.g. llm) belong to their own modules.
     return {_field_for(k): v for k, v in table.items() if not isinstance(v, dict)}
@@ -274,10 +351,8 @@ def _explain(error: ValidationError, merged: Mapping[str, Any], origin: Mapping[
     lines = []
     for problem in error.errors():
         field = str(problem["loc"][0]) if problem["loc"] else "?"
-        if field not in Settings.model_fields:
-            lines.append(
-                f"unknown setting {field!r}; known settings: {', '.join(Settings.model_fields)}"
-            )
+        if field not in SETTING_NAMES:
+            lines.append(f"unknown setting {field!r}; known settings: {', '.join(SETTING_NAMES)}")
             continue
         where = origin.get(field, "default")
         value = merged.get(field, "<missing>")

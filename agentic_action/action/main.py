@@ -8,11 +8,10 @@ input, named in an ``::error`` annotation; an event type the optimizer does not 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -36,7 +35,7 @@ from agentic_action.action.inputs import (
 from agentic_action.action.workflow_commands import Commands, append_summary, write_outputs
 from agentic_action.approve.github_port import GitHubPort, RestGitHub
 from agentic_action.approve.request import ChangeRequest
-from agentic_action.fileutil import environ_set
+from agentic_action.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from agentic_action.publish.github.config import GitHubConfigError
 from agentic_action.settings import SettingsError, load_settings
 from agentic_action.workspace import RepositoryError
@@ -44,7 +43,6 @@ from agentic_action.workspace import RepositoryError
 if TYPE_CHECKING:
     from agentic_action.approve.outcome import ChangeOutcome
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 BOT_LOGIN_VARIABLE = "OPTIMIZER_BOT_LOGIN"
 log = logging.getLogger("agentic_action")
 
@@ -129,26 +127,13 @@ def _optimize(request: OptimizeRequest, inputs: ActionInputs, commands: Commands
     from agentic_action.action import optimize_flow  # the run's modules load only when needed
 
     settings = optimize_flow.optimize_settings(request, inputs.env)
-    with _process_environment(inputs.env):
-        outcome = optimize_flow.run_optimize(settings, commands)
+    outcome = optimize_flow.run_optimize(settings, commands)  # settings carry GitHub and LLM
     optimize_flow.append_request_summary(request, outcome, inputs.env)
     for annotation in optimize_flow.findings(outcome):
         commands.annotate(annotation)
     write_outputs(optimize_flow.outputs(outcome), inputs.env)
     commands.echo(outcome.console_line)
     return EXIT_OK
-
-
-@contextlib.contextmanager
-def _process_environment(env: Mapping[str, str]) -> Iterator[None]:
-    """``env``'s OPTIMIZER_* and GITHUB_* variables in os.environ while the run runs.
-
-    The run reads GitHub mode's and the LLM's configuration from os.environ, while the
-    inputs that set them (``github-token``, ``llm-model``, ...) are mapped into ``env`` only.
-    """
-    wanted = {k: v for k, v in env.items() if k.startswith(("OPTIMIZER_", "GITHUB_"))}
-    with environ_set(wanted):
-        yield
 
 
 def _change(request: ChangeRequest, inputs: ActionInputs, commands: Commands) -> int:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 
 from agentic_action.approve.github_port import UNKNOWN, WRITE_LEVELS, GitHubPort
 from agentic_action.approve.landing import (
@@ -171,7 +170,7 @@ def _one_cid(request: ChangeRequest) -> str:
 
 
 def _store(settings: Settings) -> PatchStore:
-    root = Path(settings.out) / "patches"
+    root = settings.patches_path
     if not (root / "index.json").is_file():
         raise LandingRefused(
             f"no patch store at {root}: restore the optimize workflow's patch store there "

@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 from agentic_action.approve.github_git import commit_diff, commit_problem, fetch_tip
 from agentic_action.approve.github_pulls import GitHubTrouble, Merged, PullsPort, PullState
@@ -194,7 +193,7 @@ def _merge_message(request: ChangeRequest, tests: str, cid: str) -> str:
 
 
 def _store(settings: Settings) -> PatchStore | None:
-    root = Path(settings.out) / "patches"
+    root = settings.patches_path
     return PatchStore(root) if (root / "index.json").is_file() else None
 
 
@@ -211,7 +210,7 @@ def _record(
     settings: Settings, store: PatchStore | None, pull: PullState, marker: Marker, merged: Merged
 ) -> str:
     """Record the merge in the patch store and the ledger; a note when something was not."""
-    ledger_path = settings.ledger or Path(settings.out) / "ledger.sqlite"
+    ledger_path = settings.ledger_path
     recorded = False
     note = ""
     if store is not None:

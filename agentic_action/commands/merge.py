@@ -44,11 +44,12 @@ def merge_command(args: argparse.Namespace) -> int:
     from agentic_action.orchestrate.shard_merge import merge_outputs
     from agentic_action.publish.control import choose_change_control
     from agentic_action.sandbox.pytest_runner import PytestOptions
+    from agentic_action.settings import github_settings
 
     repo = args.repo if args.repo is not None else _default_repo(args.dirs)
     options = PytestOptions(python=args.python, timeout=args.test_timeout)
     try:
-        control = choose_change_control(args.mode, os.environ)
+        control = choose_change_control(args.mode, github_settings(os.environ))
         ledger = Ledger.open(args.ledger) if args.ledger else None
         try:
             outcome = merge_outputs(

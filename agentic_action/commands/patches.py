@@ -31,8 +31,8 @@ DEFAULT_PATCHES = Path("agentic-optimizer-out") / "patches"
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     for name, verb, handler in (
-        ("apply", "apply", cmd_apply),
-        ("rollback", "revert", cmd_rollback),
+        ("apply", "apply", _apply),
+        ("rollback", "revert", _rollback),
     ):
         sub = commands.add_parser(name, help=f"{verb} a stored patch on a repository")
         sub.add_argument("cid", help="the patch CID (bafkrei...)")
@@ -43,15 +43,26 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
             default=DEFAULT_PATCHES,
             help=f"patch store directory (default: {DEFAULT_PATCHES})",
         )
-        sub.set_defaults(handler=lambda args, run=handler: run(args.cid, args.repo, args.patches))
+        sub.set_defaults(handler=handler)
     listing = commands.add_parser("patches", help="list the patches in a store")
     listing.add_argument("--patches", type=Path, default=DEFAULT_PATCHES)
     listing.set_defaults(handler=lambda args: cmd_list(args.patches))
 
 
-def cmd_apply(cid: str, repo: Path, store_dir: Path) -> int:
-    """``agentic-optimizer apply CID --repo PATH --patches DIR``."""
-    return _run("apply", cid, repo, store_dir, reverse=False)
+def _apply(args: argparse.Namespace) -> int:
+    # a CID the local store lacks is fetched from the IPFS node of OPTIMIZER_IPFS_API, if set
+    node = os.environ.get("OPTIMIZER_IPFS_API", "")
+    return cmd_apply(args.cid, args.repo, args.patches, ipfs_api=node)
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    return cmd_rollback(args.cid, args.repo, args.patches)
+
+
+def cmd_apply(cid: str, repo: Path, store_dir: Path, *, ipfs_api: str = "") -> int:
+    """``agentic-optimizer apply CID --repo PATH --patches DIR``; ``ipfs_api``: the IPFS node
+    a CID the store lacks is fetched from ("" = none)."""
+    return _run("apply", cid, repo, store_dir, reverse=False, ipfs_api=ipfs_api)
 
 
 def cmd_rollback(cid: str, repo: Path, store_dir: Path) -> int:
@@ -78,14 +89,15 @@ def cmd_list(store_dir: Path, out: TextIO | None = None) -> int:
     return EXIT_OK
 
 
-def _run(command: str, cid: str, repo: Path, store_dir: Path, *, reverse: bool) -> int:
+def _run(
+    command: str, cid: str, repo: Path, store_dir: Path, *, reverse: bool, ipfs_api: str = ""
+) -> int:
     try:
         outcome = apply_patch(Path(repo), PatchStore(Path(store_dir)), cid, reverse=reverse)
     except UnknownCidError as exc:
-        node = os.environ.get("OPTIMIZER_IPFS_API", "")
-        if reverse or not node:
+        if reverse or not ipfs_api:
             return _fail(command, exc)
-        return _apply_from_ipfs(cid, Path(repo), node)
+        return _apply_from_ipfs(cid, Path(repo), ipfs_api)
     except PatchError as exc:
         return _fail(command, exc)
     print(_summary(outcome))

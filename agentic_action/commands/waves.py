@@ -79,8 +79,8 @@ def waves_command(args: argparse.Namespace) -> int:
             args.wave, args.focus, args.wave_size, args.time_limit, args.throttle,
             args.interval, args.max_waves,
         )  # fmt: skip
-        control = choose_change_control(settings.mode, _env())
-        ledger = Ledger.open(settings.ledger or settings.out / "ledger.sqlite")
+        control = choose_change_control(settings.mode, settings.github)
+        ledger = Ledger.open(settings.ledger_path)
     except BadInput as error:
         print(f"agentic-optimizer: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -114,9 +114,3 @@ def _session(
         f"Report: {outcome.report_path}"
     )
     return EXIT_OK
-
-
-def _env() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)

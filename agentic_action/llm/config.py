@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from agentic_action.errors import BadInput
 from agentic_action.llm import _litellm
 from agentic_action.model import LLM_METHODS as METHODS
 
@@ -37,6 +38,11 @@ ENV = {
 }
 FILE_KEYS = (*(k for k in ENV if k != "api_key"), "backoff_seconds", "methods", "prices")
 FILE_TABLE = "[tool.agentic-optimizer.llm]"
+
+
+class LLMConfigError(BadInput, ValueError):
+    """An LLM setting (environment, action input or pyproject table) we cannot use; the message
+    names it, where it came from, and the fix."""
 
 
 class Priority(StrEnum):
@@ -107,6 +113,8 @@ class LLMConfig:
     # method (or "method:role", e.g. "actor-critic:critic") → models tried first for it
     method_models: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     prices: Mapping[str, Price] = field(default_factory=dict)  # our own price table
+    # setting -> where its value came from (e.g. "OPTIMIZER_LLM_PROVIDER"), for error messages
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def configured(self) -> bool:
@@ -122,18 +130,18 @@ class LLMConfig:
     def effort(self, method: str) -> Effort:
         base = method.split(":", 1)[0]
         if base not in EFFORT:
-            raise ValueError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
+            raise LLMConfigError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
         return EFFORT[base][self.priority]
 
     def check_models(self, where: Mapping[str, str] | None = None) -> None:
         """Raise ValueError for a model name litellm cannot use (imports litellm if any)."""
-        names = where or {}
+        names = where or self.sources
         for model, source in self._all_models(names):
             if model in self.prices:
                 continue
             problem = _litellm.model_problem(model, self.api_base)
             if problem:
-                raise ValueError(
+                raise LLMConfigError(
                     f"{source}={model!r}: {problem}. Use a model litellm lists (for example "
                     "'openai/gpt-4o-mini' or 'anthropic/claude-haiku-4-5'), "
                     f"'openai/<name>' with {ENV['api_base']} for an OpenAI-compatible server, "
@@ -151,9 +159,16 @@ class LLMConfig:
 
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str], file_config: Mapping[str, Any] | None = None
+        cls,
+        env: Mapping[str, str],
+        file_config: Mapping[str, Any] | None = None,
+        *,
+        check_models: bool = True,
     ) -> LLMConfig:
-        """Build and validate; a bad value raises ValueError naming it and what is allowed."""
+        """Build and validate; a bad value raises ValueError naming it and what is allowed.
+
+        ``check_models=False``: the model names are not looked up (that imports litellm);
+        :meth:`check_models` does it when a model is about to be used."""
         merged, where = _merge(env, file_config or {})
         config = cls(
             provider=_text(merged.get("provider")),
@@ -173,9 +188,10 @@ class LLMConfig:
             ),
             method_models=_method_models(merged.get("methods")),
             prices=_prices(merged.get("prices")),
+            sources=where,
         )
-        if config.configured:
-            config.check_models(where)
+        if check_models and config.configured:
+            config.check_models()
         return config
 
 
@@ -184,12 +200,12 @@ def _merge(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     unknown = sorted(set(file_config) - set(FILE_KEYS))
     if "api_key" in unknown:
-        raise ValueError(
+        raise LLMConfigError(
             f"{FILE_TABLE} api_key: keys do not belong in a config file; set "
             f"{ENV['api_key']} or the provider's variable (e.g. OPENAI_API_KEY) as a secret."
         )
     if unknown:
-        raise ValueError(
+        raise LLMConfigError(
             f"{FILE_TABLE}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(FILE_KEYS)}"
         )
     merged: dict[str, Any] = {}
@@ -216,7 +232,7 @@ def _models(value: Any, source: str) -> tuple[str, ...]:
     elif isinstance(value, list | tuple):
         items = [str(v) for v in value]
     else:
-        raise ValueError(f"{source}={value!r}: expected a comma-separated list of model names")
+        raise LLMConfigError(f"{source}={value!r}: expected a comma-separated list of model names")
     return tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
 
 
@@ -237,10 +253,10 @@ def _number(
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{source}={value!r}: expected {kind} {bound}") from None
+        raise LLMConfigError(f"{source}={value!r}: expected {kind} {bound}") from None
     bad = not math.isfinite(number) or number < 0 or (positive and number == 0)
     if bad or (whole and not number.is_integer()):
-        raise ValueError(f"{source}={value!r}: expected {kind} {bound}")
+        raise LLMConfigError(f"{source}={value!r}: expected {kind} {bound}")
     return number
 
 
@@ -252,7 +268,7 @@ def _money(
     try:
         return _number(merged, where, key, default)
     except ValueError as error:
-        raise ValueError(f"{error} (USD), or 'unlimited'; 0 disables LLM calls") from None
+        raise LLMConfigError(f"{error} (USD), or 'unlimited'; 0 disables LLM calls") from None
 
 
 def _priority(value: Any, source: str) -> Priority:
@@ -262,18 +278,18 @@ def _priority(value: Any, source: str) -> Priority:
         return Priority(str(value).strip().lower())
     except ValueError:
         allowed = " | ".join(p.value for p in Priority)
-        raise ValueError(f"{source}={value!r}: expected {allowed}") from None
+        raise LLMConfigError(f"{source}={value!r}: expected {allowed}") from None
 
 
 def _method_models(value: Any) -> dict[str, tuple[str, ...]]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ValueError(f"{FILE_TABLE} methods={value!r}: expected a table method = [models]")
+        raise LLMConfigError(f"{FILE_TABLE} methods={value!r}: expected a table method = [models]")
     result = {}
     for method, models in value.items():
         if str(method).split(":", 1)[0] not in METHODS:
-            raise ValueError(
+            raise LLMConfigError(
                 f"{FILE_TABLE} methods.{method}: unknown method; expected one of "
                 f"{', '.join(METHODS)} (optionally with a role, e.g. 'actor-critic:critic')"
             )
@@ -286,13 +302,15 @@ def _prices(value: Any) -> dict[str, Price]:
         return {}
     shape = "a table model = {input = USD per million tokens, output = USD per million tokens}"
     if not isinstance(value, Mapping):
-        raise ValueError(f"{FILE_TABLE} prices={value!r}: expected {shape}")
+        raise LLMConfigError(f"{FILE_TABLE} prices={value!r}: expected {shape}")
     result = {}
     for model, price in value.items():
         try:
             result[str(model)] = Price(float(price["input"]), float(price["output"]))
         except (TypeError, KeyError, ValueError):
-            raise ValueError(f"{FILE_TABLE} prices.{model}={price!r}: expected {shape}") from None
+            raise LLMConfigError(
+                f"{FILE_TABLE} prices.{model}={price!r}: expected {shape}"
+            ) from None
         if min(result[str(model)].per_token()) < 0:
-            raise ValueError(f"{FILE_TABLE} prices.{model}={price!r}: prices must be >= 0")
+            raise LLMConfigError(f"{FILE_TABLE} prices.{model}={price!r}: prices must be >= 0")
     return result

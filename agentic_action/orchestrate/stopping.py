@@ -16,7 +16,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from agentic_action.llm.budget import SpendStore
+    from agentic_action.llm.config import LLMConfig
 
 log = logging.getLogger("agentic_action")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -120,20 +121,17 @@ def kill_children() -> list[int]:
     return killed
 
 
-def llm_budget_reason(method: str, spend: SpendStore | None, env: Mapping[str, str]) -> str | None:
+def llm_budget_reason(method: str, spend: SpendStore | None, config: LLMConfig | str) -> str | None:
     """Why no further wave may spend on the LLM (the month's budget is used up), or None.
 
     The rules method spends nothing; without a configured model the LLM methods fall back to
     the rules engine; without a spend store (the ledger) the month's spend is unknown here, and
-    each wave's run still enforces both budgets itself."""
+    each wave's run still enforces both budgets itself. ``config``: ``Settings.llm``."""
     if method == "rules" or spend is None:
         return None
     from agentic_action.llm.budget import current_month
-    from agentic_action.llm.config import LLMConfig
 
-    try:
-        config = LLMConfig.from_env(env)
-    except ValueError:
+    if isinstance(config, str):
         return None  # the run reports a bad LLM setting itself
     limit = config.monthly_budget_usd
     if not config.configured or limit is None:

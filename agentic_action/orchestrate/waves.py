@@ -21,12 +21,13 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from agentic_action.errors import BadInput
 from agentic_action.model import FunctionTarget, OptimizationResult
 from agentic_action.orchestrate.focus import Focus, choose, filter_targets, get_focus
 from agentic_action.orchestrate.ownership import Claim, LedgerOwnership, LocalOwnership, Ownership
@@ -60,13 +61,13 @@ class WaveOptions:
 
     def __post_init__(self) -> None:
         if self.kind not in SIZES:
-            raise ValueError(f"wave {self.kind!r}: choose small, large or continuous")
+            raise BadInput(f"wave {self.kind!r}: choose small, large or continuous")
         for name in ("time_limit", "throttle", "interval"):
             value = getattr(self, name)
             if value is not None and value < 0:
-                raise ValueError(f"--{name.replace('_', '-')} must be 0 or more, got {value}")
+                raise BadInput(f"--{name.replace('_', '-')} must be 0 or more, got {value}")
         if self.size is not None and self.size < 1:
-            raise ValueError(f"--wave-size must be at least 1, got {self.size}")
+            raise BadInput(f"--wave-size must be at least 1, got {self.size}")
         get_focus(self.focus)
 
     def wave_size(self, max_agents: int) -> int:
@@ -101,7 +102,6 @@ def run_waves(
     *,
     ledger: Ledger | None = None,
     stop: StopControl | None = None,
-    env: Mapping[str, str] | None = None,
     control: ChangeControl | None = None,
 ) -> WavesOutcome:
     """Run the waves ``options`` ask for. Bad input (focus, settings) raises ValueError first.
@@ -112,19 +112,18 @@ def run_waves(
     """
     from agentic_action.workspace import Repository
 
-    env = os.environ if env is None else env
     stop = stop or StopControl(options.time_limit)
     focus = get_focus(options.focus)
     choice = choose(focus, settings, _available())
     if options.kind == "large":  # across all targets: the focus picks the method only
         focus = replace(focus, target_filter="all")
     update = {"method": choice.method, "validation_level": choice.validation_level, "mode": "patch"}
-    wave_settings = Settings.model_validate(settings.model_dump() | update)
+    wave_settings = settings.updated(**update)
     repo = Repository(wave_settings.repo)
     plan, plan_note = _plan(repo, wave_settings, focus)
     session = SessionReport(wave_settings.out.resolve(), [*choice.notes, plan_note])
     ownership = _ownership(ledger, plan, repo.head_commit, options, choice.method)
-    waves = _Waves(wave_settings, options, stop, ownership, session, ledger, env)
+    waves = _Waves(wave_settings, options, stop, ownership, session, ledger)
     waves.control, waves.requested_mode = control, settings.mode
     main = threading.current_thread() is threading.main_thread()
     with stop.signals(waves.abort) if main else nullcontext():
@@ -182,10 +181,9 @@ class _Waves:
         ownership: Ownership,
         session: SessionReport,
         ledger: Ledger | None,
-        env: Mapping[str, str],
     ) -> None:
         self.settings, self.options, self.stop = settings, options, stop
-        self.ownership, self.session, self.ledger, self.env = ownership, session, ledger, env
+        self.ownership, self.session, self.ledger = ownership, session, ledger
         self.records: list[WaveRecord] = []
         self.in_flight: list[Claim] = []
         self.last_run_id: str | None = None
@@ -214,7 +212,7 @@ class _Waves:
                 return self.stop.reason or "stopped"
 
     def _budget(self) -> str | None:
-        return llm_budget_reason(self.settings.method, self.ledger, self.env)
+        return llm_budget_reason(self.settings.method, self.ledger, self.settings.llm)
 
     def _wave(self, claims: list[Claim], number: int) -> None:
         from agentic_action.run import run
@@ -302,7 +300,7 @@ class _Waves:
         if control.mode != "github":
             return
         store = PatchStore(
-            report.out_dir / "patches", history_limit=self.settings.patch_history_limit
+            self.settings.patches_path, history_limit=self.settings.patch_history_limit
         )
         report.results = publish_once(control, conflicts, store, repo_root, base_commit)
         outcome.publishable = [report.results[i] for i in conflicts.publishable_at]
@@ -319,7 +317,7 @@ class _Waves:
             settings.python, settings.test_timeout, settings.run_integration_tests,
             settings.run_performance_tests,
         )  # fmt: skip
-        store = PatchStore(report.out_dir / "patches", history_limit=settings.patch_history_limit)
+        store = PatchStore(settings.patches_path, history_limit=settings.patch_history_limit)
         return resolve_run_conflicts(
             report.results, store, repo_root, base_commit, options=options,
             baseline=report.baseline, ledger=self.ledger, run_id=self.last_run_id,

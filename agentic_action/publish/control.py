@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from agentic_action.errors import BadInput
 from agentic_action.model import FunctionTarget, OptimizationResult, Status
 from agentic_action.patches import PatchStore
 
 if TYPE_CHECKING:
-    from agentic_action.publish.github import Publisher
+    from agentic_action.publish.github import GitHubConfig, Publisher
 
 log = logging.getLogger("agentic_action")
 
 
-class ModeError(ValueError):
+class ModeError(BadInput):
     """GitHub mode was requested but cannot be used; the message says why and the fix."""
 
 
@@ -33,6 +34,7 @@ class ChangeControl:
     reason: str
     publisher: Publisher | None = None
     github: dict[str, Any] = field(default_factory=dict)  # for the report
+    base_branch: str = ""  # the branch PRs target ("" = the checked-out branch)
 
     def skip_reason(self, target: FunctionTarget) -> str | None:
         if self.publisher is None:
@@ -78,12 +80,13 @@ class ChangeControl:
         return published
 
 
-def choose_change_control(requested: str, env: Mapping[str, str]) -> ChangeControl:
-    """patch: never touch the network. auto/github: check the token and the rate limit first."""
+def choose_change_control(requested: str, config: GitHubConfig | str) -> ChangeControl:
+    """patch: never touch the network. auto/github: check the token and the rate limit first.
+
+    ``config``: GitHub mode's configuration (``Settings.github``), or why it is unusable."""
     if requested == "patch":
         return ChangeControl("patch", "patch mode was requested")
     from agentic_action.publish.github import (
-        GitHubConfig,
         GitHubConfigError,
         GitHubUnavailableError,
         Publisher,
@@ -91,7 +94,8 @@ def choose_change_control(requested: str, env: Mapping[str, str]) -> ChangeContr
     )
 
     try:
-        config = GitHubConfig.from_env(env)
+        if isinstance(config, str):
+            raise GitHubConfigError(config)
         decision = choose_mode(requested, config)  # type: ignore[arg-type]
     except GitHubConfigError as error:
         if requested == "github":
@@ -102,4 +106,5 @@ def choose_change_control(requested: str, env: Mapping[str, str]) -> ChangeContr
     if decision.mode != "github":
         return ChangeControl("patch", decision.reason)
     info: dict[str, Any] = {"repository": config.repo, "remaining": decision.remaining}
-    return ChangeControl("github", decision.reason, Publisher.from_decision(decision), info)
+    publisher = Publisher.from_decision(decision)
+    return ChangeControl("github", decision.reason, publisher, info, config.base_branch)

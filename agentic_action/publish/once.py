@@ -7,8 +7,6 @@ conflict between the session's patches is resolved.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from agentic_action.model import OptimizationResult
@@ -17,13 +15,11 @@ from agentic_action.publish.conflicts import ConflictReport
 from agentic_action.publish.control import ChangeControl
 
 
-def base_branch(repo_root: Path, env: Mapping[str, str] | None = None) -> str:
-    """The branch PRs target: the Actions ref when there is one, else the checked-out branch."""
-    env = os.environ if env is None else env
-    for name in ("GITHUB_BASE_REF", "GITHUB_REF_NAME"):
-        value = env.get(name, "")
-        if value and not value.endswith("/merge"):
-            return value
+def base_branch(repo_root: Path, configured: str = "") -> str:
+    """The branch PRs target: ``configured`` (the Actions ref, ``GitHubConfig.base_branch``)
+    when there is one, else the checked-out branch."""
+    if configured:
+        return configured
     from agentic_action.workspace import Repository
 
     return Repository(repo_root).branch_name() or "main"
@@ -40,6 +36,10 @@ def publish_once(
     if control.mode != "github" or not conflicts.publishable:
         return list(conflicts.results)
     published = control.publish(
-        conflicts.publishable, store, repo_root, base_branch(repo_root), base_commit
+        conflicts.publishable,
+        store,
+        repo_root,
+        base_branch(repo_root, control.base_branch),
+        base_commit,
     )
     return conflicts.with_published(published)

@@ -1,6 +1,6 @@
 """GitHub mode: a rate-limit aware client, mode choice, and a publisher of issues and draft PRs.
 
-config = GitHubConfig.from_env(os.environ)
+config = GitHubConfig.from_env(env)               # or Settings.github, read at the door
 decision = choose_mode("auto", config)            # ModeDecision(mode, reason, remaining)
 if decision.mode == "github":
     publisher = Publisher.from_decision(decision)
@@ -9,7 +9,11 @@ if decision.mode == "github":
     stats = publisher.api_stats()                   # cache hits, 304s, full reads, writes
 """
 
-from agentic_action.publish.github.client import GitHubClient
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from agentic_action.publish.github.config import (
     SKIP_LABEL,
     GitHubConfig,
@@ -18,13 +22,43 @@ from agentic_action.publish.github.config import (
     GitHubUnavailableError,
     Tuning,
 )
-from agentic_action.publish.github.dashboard import DashboardOutcome
-from agentic_action.publish.github.items import PublishItem, PublishOutcome
-from agentic_action.publish.github.markers import branch_name, target_slug
-from agentic_action.publish.github.mode import ModeDecision, choose_mode
-from agentic_action.publish.github.publisher import Publisher
-from agentic_action.publish.github.ratelimit import Budget
-from agentic_action.publish.github.transport import ApiStats, ApiUnavailable
+
+if TYPE_CHECKING:
+    from agentic_action.publish.github.client import GitHubClient
+    from agentic_action.publish.github.dashboard import DashboardOutcome
+    from agentic_action.publish.github.items import PublishItem, PublishOutcome
+    from agentic_action.publish.github.markers import branch_name, target_slug
+    from agentic_action.publish.github.mode import ModeDecision, choose_mode
+    from agentic_action.publish.github.publisher import Publisher
+    from agentic_action.publish.github.ratelimit import Budget
+    from agentic_action.publish.github.transport import ApiStats, ApiUnavailable
+
+# name -> the module that defines it, loaded on first use: the client needs PyGithub,
+# requests-cache and GitPython, while the configuration above is read at every start
+_LAZY = {
+    "GitHubClient": "client",
+    "DashboardOutcome": "dashboard",
+    "PublishItem": "items",
+    "PublishOutcome": "items",
+    "branch_name": "markers",
+    "target_slug": "markers",
+    "ModeDecision": "mode",
+    "choose_mode": "mode",
+    "Publisher": "publisher",
+    "Budget": "ratelimit",
+    "ApiStats": "transport",
+    "ApiUnavailable": "transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "SKIP_LABEL",

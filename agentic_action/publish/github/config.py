@@ -1,9 +1,10 @@
 """Configuration of GitHub mode: what the user sets (GitHubConfig) and how hard we push (Tuning).
 
 GitHubConfig reads the standard Actions environment (GITHUB_TOKEN, GITHUB_REPOSITORY,
-GITHUB_API_URL), so GitHub Enterprise and the tests' local server work unchanged; the
-OPTIMIZER_GITHUB_* variables override it. Every bad value raises GitHubConfigError (a
-ValueError) naming the variable or field, the value and what is allowed.
+GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_BASE_REF/GITHUB_REF_NAME), so GitHub Enterprise and
+the tests' local server work unchanged; the OPTIMIZER_GITHUB_* variables override it. Every
+bad value raises GitHubConfigError (a ValueError) naming the variable or field, the value and
+what is allowed. ``load_settings`` reads it once, into ``Settings.github``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from agentic_action.errors import BadInput
 
 Publish = Literal["issue", "pr", "both"]
 PUBLISH_CHOICES: tuple[Publish, ...] = ("issue", "pr", "both")
+DEFAULT_SERVER_URL = "https://github.com"
 DEFAULT_LABELS = ("agentic-optimizer", "performance")
 SKIP_LABEL = "agentic-optimizer:skip"
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -42,9 +44,11 @@ class GitHubUnavailableError(GitHubError, RuntimeError):
 class GitHubConfig:
     """What the user configures for GitHub mode; see from_env for the variables."""
 
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
     repo: str | None = None  # "owner/name"
     api_url: str = "https://api.github.com"
+    server_url: str = DEFAULT_SERVER_URL  # where git pushes go (GITHUB_SERVER_URL)
+    base_branch: str = ""  # the branch PRs target; "" = the checked-out branch
     cache_path: Path | None = None  # sqlite file of the HTTP cache; None = in memory only
     cache_ttl: int = 300  # seconds a cached GET is used without asking GitHub
     rate_limit_threshold: int = 100  # below this many core requests left, use patch mode
@@ -89,6 +93,13 @@ class GitHubConfig:
         api = pick("OPTIMIZER_GITHUB_API_URL", "GITHUB_API_URL")
         if api is not None:
             _check_url(*api)
+        server = pick("GITHUB_SERVER_URL")
+        base = ""
+        for name in ("GITHUB_BASE_REF", "GITHUB_REF_NAME"):  # a PR's merge ref is no branch
+            ref = env.get(name, "").strip()
+            if ref and not ref.endswith("/merge"):
+                base = ref
+                break
         cache = pick("OPTIMIZER_GITHUB_CACHE_PATH")
         publish = pick("OPTIMIZER_GITHUB_PUBLISH")
         if publish is not None and publish[1] not in PUBLISH_CHOICES:
@@ -105,6 +116,8 @@ class GitHubConfig:
             token=token[1] if token else None,
             repo=repo[1] if repo else None,
             api_url=api[1].rstrip("/") if api else "https://api.github.com",
+            server_url=server[1].rstrip("/") if server else DEFAULT_SERVER_URL,
+            base_branch=base,
             cache_path=Path(cache[1]) if cache else None,
             cache_ttl=_int(env, "OPTIMIZER_GITHUB_CACHE_TTL", 300),
             rate_limit_threshold=_int(env, "OPTIMIZER_GITHUB_RATE_LIMIT_THRESHOLD", 100),

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import git
 
+from agentic_action.publish.github.config import DEFAULT_SERVER_URL
+
 BOT_NAME = "agentic-optimizer"
 BOT_EMAIL = "agentic-optimizer@users.noreply.github.com"
 TRAILER = "Agentic-Optimizer-Change"
@@ -70,14 +72,22 @@ def commit_message(title: str, slug: str, cid: str) -> str:
 
 
 def auth_env(
-    token: str | None, remote: str, env: Mapping[str, str] | None = None
+    token: str | None,
+    remote: str,
+    env: Mapping[str, str] | None = None,
+    *,
+    server_url: str | None = None,
 ) -> dict[str, str]:
     """Git's environment for a push or fetch to the GitHub server: the token as an HTTP header
     (``actions/checkout`` with ``persist-credentials: false`` leaves git without one). Passed
     through GIT_CONFIG_* variables, never on a command line or in .git/config; nothing when
-    origin is elsewhere (a local path in tests) or there is no token."""
+    origin is elsewhere (a local path in tests) or there is no token.
+
+    ``server_url``: the GitHub server (``GitHubConfig.server_url``); without it, ``env``'s
+    GITHUB_SERVER_URL. ``env`` (default: this process's, which git inherits) also gives the
+    GIT_CONFIG_COUNT entries already set, which are kept."""
     env = os.environ if env is None else env
-    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    server = (server_url or env.get("GITHUB_SERVER_URL", DEFAULT_SERVER_URL)).rstrip("/")
     if not token or urlsplit(remote).netloc != urlsplit(server).netloc:
         return {}
     basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
@@ -91,13 +101,20 @@ def auth_env(
 
 
 def push_branch(
-    repo_path: Path, branch: str, slug: str, commit: str, secret: str | None
+    repo_path: Path,
+    branch: str,
+    slug: str,
+    commit: str,
+    secret: str | None,
+    *,
+    server_url: str | None = None,
 ) -> PushResult:
-    """Point origin's ``branch`` at ``commit``, unless the branch holds someone else's work."""
+    """Point origin's ``branch`` at ``commit``, unless the branch holds someone else's work.
+    ``server_url``: the GitHub server the token is for (see :func:`auth_env`)."""
     repo = git.Repo(repo_path)
     try:
         remote = str(repo.git.remote("get-url", "origin"))
-        env = auth_env(secret, remote)
+        env = auth_env(secret, remote, server_url=server_url)
         tip = _remote_tip(repo, branch, env)
         if tip == commit:
             return PushResult(True, "unchanged", commit, f"{branch} already at {commit[:12]}")

@@ -139,7 +139,10 @@ class Publisher:
             commit_message(title, marker.slug, marker.cid),
         )
         self.writer.guard(cost=ITEM_COST)  # do not start what the budget cannot finish
-        pushed = push_branch(item.repo_path, branch, marker.slug, commit, self.config.token)
+        pushed = push_branch(
+            item.repo_path, branch, marker.slug, commit, self.config.token,
+            server_url=self.config.server_url,
+        )  # fmt: skip
         if not pushed.ok:
             return _patch(pushed.reason)
         self._ensure_labels(state)
