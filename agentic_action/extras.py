@@ -14,10 +14,12 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from agentic_action.errors import BadInput
+
 PACKAGE = "agentic-optimizer"
 
 
-class MissingExtraError(ImportError):
+class MissingExtraError(BadInput, ImportError):
     """A feature was used whose optional extra is not installed."""
 
     def __init__(self, feature: str, extra: str, module: str) -> None:

@@ -206,7 +206,7 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
 def cmd_queue_add(args: argparse.Namespace) -> int:
     file, sep, function = str(args.target).partition("::")
     if not sep or not file or not function:
-        raise ValueError(
+        raise BadInput(
             f"target {args.target!r} must be FILE::FUNCTION, e.g. src/m.py::slow_sum "
             "(a method is Class.method)"
         )
@@ -243,7 +243,7 @@ def cmd_queue_process(args: argparse.Namespace) -> int:
     )
 
     if args.batch < 1 or args.max_tasks < 0 or (args.lease is not None and args.lease <= 0):
-        raise ValueError("--batch must be >= 1, --max-tasks >= 0 and --lease > 0 seconds")
+        raise BadInput("--batch must be >= 1, --max-tasks >= 0 and --lease > 0 seconds")
     names = ("repo", "out", "mode", "validation_level", "worktree_base", "max_agents", "python")
     flags = {name: getattr(args, name) for name in names}
     options = WorkerOptions(

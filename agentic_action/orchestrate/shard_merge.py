@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentic_action.errors import BadInput
 from agentic_action.fileutil import atomic_write
 from agentic_action.model import Destination, OptimizationResult, Status
 from agentic_action.patches import DEFAULT_HISTORY_LIMIT, PatchError, PatchStore
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from agentic_action.publish.control import ChangeControl
 
 
-class MergeError(ValueError):
+class MergeError(BadInput):
     """The inputs cannot be merged; the message names the input and the fix. Nothing written."""
 
 
