@@ -237,6 +237,13 @@ def _optimize_from(
         original_root=base_root,
         sources=report.discovery.sources,
     )
+    _run_agents(settings, report, services, targets)
+
+
+def _run_agents(
+    settings: Settings, report: RunReport, services: ProofServices, targets: list[FunctionTarget]
+) -> None:
+    """One agent per target, ``max_agents`` at a time (bounded by the cores)."""
     store = PatchStore(settings.patches_path, history_limit=settings.patch_history_limit)
     method: Method = report.method
     total = len(targets)
