@@ -28,12 +28,12 @@ def open_db(path: Path, clock: Clock, text_search: str = "auto", verify: bool = 
     existing = _check_file(path)
     conn = _connect(path, existing)
     try:
-        version = _judge_when_ready(conn, path, existing, verify)
+        version = _judge(conn, path, existing, verify)
         wanted = _choose_text_search(conn, path, version, text_search)
         _switch_to_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         db = Db(conn, path, clock, wanted)
-        _bring_up_to_date(db)
+        _bring_up_to_date(db, version, text_search)
     except BaseException:
         conn.close()
         raise
@@ -88,32 +88,25 @@ def _connect(path: Path, existing: bool) -> sqlite3.Connection:
     )
 
 
-def _judge_when_ready(conn: sqlite3.Connection, path: Path, existing: bool, verify: bool) -> int:
-    """_judge, waiting (up to BUSY_TIMEOUT_SECONDS) while another process is still creating
-    the schema of a new ledger: it is marked as ours before its schema version is written."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
-    while True:
-        try:
-            return _judge(conn, path, existing, verify)
-        except _BeingCreated:
-            if time.monotonic() > deadline:
-                raise LedgerCorruptError(
-                    f"{path} is marked as a ledger but has no schema version"
-                ) from None
-            time.sleep(0.05)
-
-
-class _BeingCreated(Exception):
-    """The file is ours but its schema is not written yet."""
-
-
 def _judge(conn: sqlite3.Connection, path: Path, existing: bool, verify: bool) -> int:
-    """The file's schema version, after refusing files that are damaged, foreign or newer."""
+    """The file's schema version, after refusing files that are damaged, foreign or newer.
+
+    Everything is read in one read transaction: as separate statements, another process
+    creating the same new ledger could commit between them, and the mix of before and after
+    (no version and no mark, yet tables) looked like a foreign or half-made file.
+    """
     try:
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-        objects = int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
-        check = conn.execute("PRAGMA quick_check").fetchone()[0] if existing and verify else "ok"
+        conn.execute("BEGIN")
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            objects = int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+            check = "ok"
+            if existing and verify:
+                check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
     except sqlite3.DatabaseError as error:
         raise LedgerCorruptError(
             f"{path} cannot be read as a SQLite database ({error}); it was left untouched. "
@@ -137,8 +130,11 @@ def _judge(conn: sqlite3.Connection, path: Path, existing: bool, verify: bool) -
             f"{_schema.SCHEMA_VERSION} that this agentic-optimizer reads; upgrade "
             "agentic-optimizer, or point it at another ledger file. The file was left untouched."
         )
-    if version < 1:
-        raise _BeingCreated(path)
+    if version < 1:  # a ledger gets its mark and its version in one transaction
+        raise LedgerCorruptError(
+            f"{path} is marked as an agentic-optimizer ledger but has no schema version; it "
+            "was left untouched. Restore it from a backup or move it aside and start a new ledger."
+        )
     return version
 
 
@@ -164,11 +160,14 @@ def _choose_text_search(conn: sqlite3.Connection, path: Path, version: int, aske
     return asked
 
 
-def _bring_up_to_date(db: Db) -> None:
-    """Create or migrate under the write lock (re-reading the version: another process may
-    have done it between our first look and the lock)."""
+def _bring_up_to_date(db: Db, judged: int, asked: str) -> None:
+    """Create or migrate under the write lock, re-reading the version: another process may
+    have done it between our first look (``judged``) and the lock, and then the text search is
+    the one it recorded, not the one chosen for an empty file."""
     with db.write() as conn:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version != judged:
+            db.text_search = _choose_text_search(conn, db.path, version, asked)
         if version == 0:
             _schema.create_current(conn, db.text_search)
             db.emit("ledger.created", {"schema_version": _schema.SCHEMA_VERSION})
