@@ -148,8 +148,8 @@ def test_a_no_change_answer_is_not_an_attempt(project: Project, server: FakeOpen
 
 
 def test_unknown_method_and_bad_settings_are_refused_at_the_door() -> None:
-    with pytest.raises(ValueError, match="unknown LLM method 'rules'; expected one of"):
-        get_method("rules", router=None)
+    with pytest.raises(ValueError, match="unknown method 'magic'; available: rules, test-driven"):
+        get_method("magic", router=None)
     with pytest.raises(ValueError, match=r"unknown key\(s\) \['candidate'\]"):
         get_method("chaos", router=None, config={"candidate": 3})
     with pytest.raises(ValueError, match="score weights"):
