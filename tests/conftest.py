@@ -17,6 +17,8 @@ import pytest
 
 # Never let anything under test reach the internet or a user's real configuration.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+# The local fake GitHub needs no pause between writes (the real one gets ~1 s, the default).
+os.environ.setdefault("OPTIMIZER_GITHUB_WRITE_SPACING", "0")
 os.environ.setdefault("SEMGREP_ENABLE_VERSION_CHECK", "0")
 os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
 os.environ.setdefault("GIT_AUTHOR_NAME", "Test Author")

@@ -30,7 +30,7 @@ class GitHubClient:
                 "no repository: set GITHUB_REPOSITORY (or OPTIMIZER_GITHUB_REPO) to owner/name"
             )
         self.config = config
-        self.tuning = tuning or Tuning()
+        self.tuning = tuning or Tuning(seconds_between_writes=config.write_spacing)
         self.limiter = RateLimiter(self.tuning, config.rate_limit_threshold)
         session = build_session(config.cache_path, config.cache_ttl)
         scheme = urlsplit(config.api_url).scheme

@@ -56,6 +56,7 @@ class GitHubConfig:
     max_prs_per_run: int = 2  # new PRs per run (Renovate: prHourlyLimit 2)
     publish: Publish = "both"  # an issue with the analysis, a draft PR, or both
     labels: tuple[str, ...] = DEFAULT_LABELS  # put on every issue and PR we open
+    write_spacing: float = 1.0  # seconds between writes (GitHub asks for ~1 s); 0 for a local fake
 
     def __post_init__(self) -> None:
         if self.token is not None and not self.token.strip():
@@ -125,6 +126,7 @@ class GitHubConfig:
             max_prs_per_run=_int(env, "OPTIMIZER_GITHUB_MAX_PRS_PER_RUN", 2),
             publish=cast(Publish, publish[1]) if publish else "both",
             labels=label_tuple,
+            write_spacing=_seconds(env, "OPTIMIZER_GITHUB_WRITE_SPACING", 1.0),
         )
 
 
@@ -162,6 +164,20 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         ) from None
     if value < 0:
         raise GitHubConfigError(f"{name}={raw!r} must be 0 or more; use e.g. {default}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        problem = f"{name}={raw!r} is not a number of seconds; use e.g. {default}"
+        raise GitHubConfigError(problem) from None
+    if not 0 <= value <= 60:
+        raise GitHubConfigError(f"{name}={raw!r} must be between 0 and 60 seconds")
     return value
 
 

@@ -93,3 +93,16 @@ def test_a_client_without_token_or_repository_is_refused_with_the_fix() -> None:
         GitHubClient(GitHubConfig(repo="octo/demo"))
     with pytest.raises(GitHubConfigError, match="set GITHUB_REPOSITORY"):
         GitHubClient(GitHubConfig(token="ghs_x"))
+
+
+def test_the_pause_between_writes_is_one_second_unless_configured() -> None:
+    assert GitHubConfig.from_env({}).write_spacing == 1.0
+    assert GitHubConfig.from_env({"OPTIMIZER_GITHUB_WRITE_SPACING": "0"}).write_spacing == 0.0
+    config = GitHubConfig.from_env({"OPTIMIZER_GITHUB_WRITE_SPACING": "2.5", "GITHUB_TOKEN": "t",
+                                    "GITHUB_REPOSITORY": "o/r"})  # fmt: skip
+    assert GitHubClient(config).tuning.seconds_between_writes == 2.5
+    for bad, message in (("soon", "is not a number of seconds"), ("-1", "between 0 and 60")):
+        with pytest.raises(GitHubConfigError, match=f"OPTIMIZER_GITHUB_WRITE_SPACING='{bad}'"):
+            GitHubConfig.from_env({"OPTIMIZER_GITHUB_WRITE_SPACING": bad})
+        with pytest.raises(GitHubConfigError, match=message):
+            GitHubConfig.from_env({"OPTIMIZER_GITHUB_WRITE_SPACING": bad})
