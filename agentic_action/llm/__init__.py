@@ -8,9 +8,9 @@ first use, so reading the configuration (``LLMConfig``) costs almost nothing.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from agentic_action.lazy import lazy_exports
 from agentic_action.llm.config import Effort, LLMConfig, Price, Priority
 from agentic_action.model import LLM_METHODS as METHODS
 
@@ -65,13 +65,7 @@ _LAZY = {
 }  # fmt: skip
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = [

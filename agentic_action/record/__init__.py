@@ -9,8 +9,9 @@ standard library only; this package imports its public API lazily so that they s
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from agentic_action.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from agentic_action.record.recording import RecordingReport, TargetRecording, record_inputs
@@ -27,8 +28,4 @@ _EXPORTS = {
 __all__ = ["RecordingReport", "TargetRecording", "input_files", "record_inputs", "write_input"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -11,8 +11,9 @@ standard library only, and this package imports its public API lazily so that wo
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from agentic_action.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from agentic_action.prove.behaviour.check import BehaviourVerdict, check_behaviour
@@ -22,8 +23,4 @@ _EXPORTS = {"BehaviourVerdict": "check", "check_behaviour": "check"}
 __all__ = ["BehaviourVerdict", "check_behaviour"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
