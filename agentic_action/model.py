@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal
 
 MethodName = Literal["rules", "test-driven", "adversarial", "actor-critic", "chaos"]
 LLM_METHODS: tuple[MethodName, ...] = ("test-driven", "adversarial", "actor-critic", "chaos")
 METHODS: tuple[MethodName, ...] = ("rules", *LLM_METHODS)
+
+# Where a run keeps its files: OUT (the --out directory), and inside it the ledger and the patches.
+DEFAULT_OUT = Path("agentic-optimizer-out")
+LEDGER_FILE = "ledger.sqlite"
+PATCHES_DIR = "patches"
 # What a candidate claims: "performance" changes must be measured faster; "robustness" fixes
 # (chaos) must not be slower in a way that matters, but are not required to be faster.
 Purpose = Literal["performance", "robustness"]

@@ -29,17 +29,14 @@ from pydantic import BaseModel, ConfigDict, Field, InstanceOf, ValidationError, 
 
 from agentic_action.errors import BadInput
 from agentic_action.llm.config import LLMConfig, LLMConfigError
-from agentic_action.model import MethodName
+from agentic_action.model import DEFAULT_OUT, LEDGER_FILE, PATCHES_DIR, MethodName
 from agentic_action.publish.github.config import GitHubConfig, GitHubConfigError
 
 Mode = Literal["auto", "github", "patch"]
 ValidationLevel = Literal["quick", "standard", "thorough"]
 
 CONFIG_TABLE = "agentic-optimizer"
-# Where a run keeps its files under ``out`` (see the Settings properties).
-LEDGER_FILE = "ledger.sqlite"
-PATCHES_DIR = "patches"
-STATE_DIR = "state"
+STATE_DIR = "state"  # under ``out`` unless state_dir is set (see the Settings properties)
 
 
 class SettingsError(BadInput):
@@ -61,7 +58,7 @@ class Settings(BaseModel):
     mode: Mode = Field(
         "auto", description="auto (GitHub when possible, else patch), github, patch."
     )
-    out: Path = Field(Path("agentic-optimizer-out"), description="Output directory.")
+    out: Path = Field(DEFAULT_OUT, description="Output directory.")
     description: str = Field("", description="Free text for the report: what this run is for.")
     max_agents: int = Field(5, ge=1, le=64, description="Candidates validated in parallel.")
     validation_level: ValidationLevel = Field("standard", description="Which checks run.")

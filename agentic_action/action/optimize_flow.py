@@ -8,7 +8,7 @@ from typing import Any
 
 from agentic_action.action.events import OptimizeRequest
 from agentic_action.action.workflow_commands import Annotation, Commands, append_summary
-from agentic_action.model import OptimizationResult, Status
+from agentic_action.model import PATCHES_DIR, OptimizationResult, Status
 from agentic_action.outputs import RunOutcome, run_and_report
 from agentic_action.settings import Settings, load_settings
 
@@ -78,7 +78,7 @@ def outputs(outcome: RunOutcome) -> dict[str, str]:
         "rejected": str(report.count(Status.REJECTED)),
         "report-path": str(outcome.report_path),
         "summary-path": str(outcome.summary_path),
-        "patches-dir": str(report.out_dir / "patches"),
+        "patches-dir": str(report.out_dir / PATCHES_DIR),
         "patch-cids": " ".join(outcome.patch_cids),
         "pr-urls": " ".join(r.pr_url for r in report.results if r.pr_url),
     }

@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from agentic_action.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
 from agentic_action.ledger import Event, Ledger, LedgerError
+from agentic_action.model import DEFAULT_OUT, LEDGER_FILE
 
-DEFAULT_OUT = Path("agentic-optimizer-out")
-LEDGER_NAME = "ledger.sqlite"
 DEFAULT_EVENTS = 50  # events shown without --since
 FOLLOW_INTERVAL = 0.5  # seconds between polls of events --follow
 
@@ -36,7 +35,7 @@ def default_ledger_path(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get("OPTIMIZER_LEDGER"):
         return Path(env["OPTIMIZER_LEDGER"])
-    return Path(env.get("OPTIMIZER_OUT") or DEFAULT_OUT) / LEDGER_NAME
+    return Path(env.get("OPTIMIZER_OUT") or DEFAULT_OUT) / LEDGER_FILE
 
 
 def open_ledger(path: Path | None, *, create: bool = False) -> Ledger:
@@ -108,7 +107,7 @@ def _with_ledger(parser: argparse.ArgumentParser, handler: Callable[..., int]) -
         "--ledger",
         type=Path,
         default=None,
-        help=f"ledger file (default: $OPTIMIZER_LEDGER or {DEFAULT_OUT / LEDGER_NAME})",
+        help=f"ledger file (default: $OPTIMIZER_LEDGER or {DEFAULT_OUT / LEDGER_FILE})",
     )
     if handler is not cmd_queue_process:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -260,7 +259,7 @@ def cmd_queue_process(args: argparse.Namespace) -> int:
 
 
 def _ledger_for_out(out: Path | None) -> Path:
-    return default_ledger_path() if out is None else out / LEDGER_NAME
+    return default_ledger_path() if out is None else out / LEDGER_FILE
 
 
 # --- stats and events ---------------------------------------------------------------------

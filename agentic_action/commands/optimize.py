@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action.errors import EXIT_OK
-
-DEFAULT_OUT = Path("agentic-optimizer-out")
+from agentic_action.model import DEFAULT_OUT
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

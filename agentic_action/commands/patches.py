@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from agentic_action.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from agentic_action.model import DEFAULT_OUT, PATCHES_DIR
 from agentic_action.patches.apply import ApplyOutcome, apply_patch
 from agentic_action.patches.errors import (
     InvalidCidError,
@@ -26,7 +27,7 @@ from agentic_action.patches.store import PatchStore
 _BAD_INPUT = (InvalidCidError, UnknownCidError, NotAGitRepositoryError)
 
 
-DEFAULT_PATCHES = Path("agentic-optimizer-out") / "patches"
+DEFAULT_PATCHES = DEFAULT_OUT / PATCHES_DIR
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -16,12 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from agentic_action.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
 from agentic_action.ledger import Ledger, LedgerError
+from agentic_action.model import DEFAULT_OUT, LEDGER_FILE, PATCHES_DIR
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
-
-DEFAULT_OUT = Path("agentic-optimizer-out")
-LEDGER_NAME = "ledger.sqlite"
 
 
 class ReportInputError(BadInput):
@@ -75,12 +73,12 @@ def collect(*, out_dir: Path | None = None, ledger: Path | None = None) -> dict[
     out_dir = out_dir or Path(os.environ.get("OPTIMIZER_OUT") or DEFAULT_OUT)
     report_path = out_dir / "report.json"
     report = _read_report(report_path) if report_path.is_file() else None
-    store = out_dir / "patches"
+    store = out_dir / PATCHES_DIR
     ledger_path = _ledger_path(out_dir, ledger)
     if ledger_path is None:
         if report is None:
             raise ReportInputError(
-                f"nothing to report: no ledger at {out_dir / LEDGER_NAME} and no report.json in "
+                f"nothing to report: no ledger at {out_dir / LEDGER_FILE} and no report.json in "
                 f"{out_dir}; run `agentic-optimizer optimize --out {out_dir}` first, or pass "
                 "--ledger PATH or --out DIR"
             )
@@ -98,10 +96,10 @@ def _ledger_path(out_dir: Path, given: Path | None) -> Path | None:
         if not given.is_file():
             raise LedgerError(
                 f"no ledger at {given}: pass the ledger file `optimize` wrote "
-                f"(default {DEFAULT_OUT / LEDGER_NAME})"
+                f"(default {DEFAULT_OUT / LEDGER_FILE})"
             )
         return given
-    default = out_dir / LEDGER_NAME
+    default = out_dir / LEDGER_FILE
     return default if default.is_file() else None
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentic_action.errors import BadInput
 from agentic_action.fileutil import atomic_write
-from agentic_action.model import Destination, OptimizationResult, Status
+from agentic_action.model import PATCHES_DIR, Destination, OptimizationResult, Status
 from agentic_action.patches import DEFAULT_HISTORY_LIMIT, PatchError, PatchStore
 from agentic_action.patches.git import run_git
 from agentic_action.plan.shard import Shard
@@ -100,7 +100,7 @@ def load_output(directory: Path) -> ShardOutput:
         shard = shard_of_report(data)
     except ValueError as error:
         raise MergeError(f"{path}: invalid shard: {error}") from None
-    store = PatchStore(directory / "patches")
+    store = PatchStore(directory / PATCHES_DIR)
     output = ShardOutput(directory, data, shard, store)
     for result in output.results:
         patch = result.get("patch")
@@ -193,7 +193,7 @@ def merge_outputs(
     elif control is not None and control.mode == "github":
         raise MergeError("GitHub mode publishes from a clone: pass --repo (or run in the clone)")
     run_id = _start(ledger, outputs, repo)
-    store = PatchStore(out / "patches", history_limit=_history(outputs))
+    store = PatchStore(out / PATCHES_DIR, history_limit=_history(outputs))
     results = _copy_patches(outputs, store)
     conflicts = resolve_run_conflicts(
         results, store, repo, base, options=options, ledger=ledger, run_id=run_id,

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentic_action.fileutil import atomic_write
-from agentic_action.model import Destination, FunctionTarget, OptimizationResult, PatchRef, Status
+from agentic_action.model import (
+    PATCHES_DIR,
+    Destination,
+    FunctionTarget,
+    OptimizationResult,
+    PatchRef,
+    Status,
+)
 
 if TYPE_CHECKING:
     from agentic_action.orchestrate.ownership import Claim
@@ -114,7 +121,7 @@ class SessionReport:
         assert self.report is not None
         known = {r.patch.cid for r in self.report.results if r.patch}
         try:
-            entries = PatchStore(self.out_dir / "patches").entries()
+            entries = PatchStore(self.out_dir / PATCHES_DIR).entries()
         except PatchError:
             return []
         fresh = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from agentic_action.model import CheckOutcome, OptimizationResult, Status
+from agentic_action.model import PATCHES_DIR, CheckOutcome, OptimizationResult, Status
 from agentic_action.run import RunReport
 
 ICONS = {Status.ACCEPTED: "✅", Status.REJECTED: "❌", Status.ERROR: "⚠️"}
@@ -110,7 +110,7 @@ def _apply_lines(report: RunReport) -> list[str]:
     accepted = [r for r in report.results if r.patch]
     if not accepted:
         return []
-    store = report.out_dir / "patches"
+    store = report.out_dir / PATCHES_DIR
     first = accepted[0].patch
     assert first is not None
     return [
