@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coverage import CoverageData
+from coverage.parser import PythonParser
 
 
 @dataclass
@@ -53,15 +54,25 @@ def _node_id(context: str) -> str:
     return context.rsplit("|", 1)[0]
 
 
-def statement_lines(tree: ast.AST, start: int, end: int) -> set[int]:
-    """First lines of the statements between ``start`` and ``end`` (coverage's unit)."""
-    lines: set[int] = set()
+def statement_lines(source: str, start: int, end: int) -> set[int]:
+    """The statement lines of the function defined at ``start``..``end``, as coverage.py counts
+    them: its own parser's statements of the file (docstrings are not statements), from the
+    first line of the body on (the ``def`` line and decorators run at import, not when the
+    function is called)."""
+    parser = PythonParser(text=source)
+    parser.parse_source()
+    body = _body_start(ast.parse(source), start) or start
+    return {line for line in parser.statements if body <= line <= end}
+
+
+def _body_start(tree: ast.AST, start: int) -> int | None:
+    """The first line of the body of the function whose definition starts at ``start``."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.stmt) and start <= node.lineno <= end:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                continue  # the def line runs at import, not when the function is called
-            lines.add(node.lineno)
-    return lines
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            if first == start and node.body:
+                return node.body[0].lineno
+    return None
 
 
 def statements_containing(tree: ast.AST, changed: Iterable[int]) -> set[int]:
@@ -98,9 +109,12 @@ class CoverageVerdict:
 
 
 def judge_coverage(
-    cmap: CoverageMap, file: str, tree: ast.AST, start: int, end: int, changed: Iterable[int]
+    cmap: CoverageMap, file: str, source: str, start: int, end: int, changed: Iterable[int]
 ) -> CoverageVerdict:
-    statements = statement_lines(tree, start, end)
+    """How much of the function the tests execute (coverage.py's statements of ``source``, the
+    file on the base), and which of the ``changed`` lines they never executed."""
+    statements = statement_lines(source, start, end)
+    tree = ast.parse(source)
     executed = cmap.executed(file)
     percent = 100.0 * len(statements & executed) / len(statements) if statements else 0.0
     changed_statements = statements_containing(tree, changed) & statements

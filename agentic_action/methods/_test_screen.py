@@ -68,7 +68,7 @@ class Screen:
         self.target = target
         self.python = python
         self.timeout = timeout
-        self.statements = statement_lines(ast.parse(source), target.start_line, target.end_line)
+        self.statements = statement_lines(source, target.start_line, target.end_line)
         self.covered_before = covered & self.statements
         self.covered = set(self.covered_before)
 

@@ -19,7 +19,6 @@ Target filters, run on the commit being optimized before the wave claims its fun
 
 from __future__ import annotations
 
-import ast
 import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -178,14 +177,13 @@ def _low_coverage(
         baseline = run_baseline(root, options, Path(scratch))
     if baseline.coverage is None:
         return [], f"no per-test coverage ({baseline.describe()}); no targets"
-    trees = {file: ast.parse(text) for file, text in sources.items()}
     picked = []
     for target in targets:
-        tree = trees.get(target.file)
-        if tree is None:
+        source = sources.get(target.file)
+        if source is None:
             continue
         verdict = judge_coverage(
-            baseline.coverage, target.file, tree, target.start_line, target.end_line, ()
+            baseline.coverage, target.file, source, target.start_line, target.end_line, ()
         )
         if verdict.function_percent < settings.min_test_coverage:
             picked.append(target)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import difflib
 import time
 from collections.abc import Sequence
@@ -61,10 +60,9 @@ def check_coverage(
         detail = f"the source of {target.file} on the base is not known: nothing to judge"
         return CheckResult("coverage", CheckOutcome.FAILED, detail)
     original = change.original
-    tree = ast.parse(original)
     changed = changed_lines(original, change.new.decode("utf-8", "replace"))
     verdict = judge_coverage(
-        coverage, target.file, tree, target.start_line, target.end_line, changed
+        coverage, target.file, original, target.start_line, target.end_line, changed
     )
     data = {
         "function_percent": round(verdict.function_percent, 1),
