@@ -22,7 +22,7 @@ from agentic_action.extras import require
 from agentic_action.methods import Method
 from agentic_action.methods.registry import get_method
 from agentic_action.methods.rules import rules_candidate
-from agentic_action.model import LLM_METHODS, FunctionTarget, OptimizationResult, Status
+from agentic_action.model import AUTO, LLM_METHODS, FunctionTarget, OptimizationResult, Status
 from agentic_action.patches import PatchStore
 from agentic_action.plan.discover import Discovery, discover
 from agentic_action.plan.rank import rank_targets
@@ -31,6 +31,7 @@ from agentic_action.prove.gate import GateConfig
 from agentic_action.prove.plan import ProofPlan, prepare_proof
 from agentic_action.publish.control import ChangeControl, choose_change_control
 from agentic_action.publish.ipfs_share import share_patches
+from agentic_action.sandbox.policy import refuse_unisolated
 from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.sandbox.runner import isolation_description, isolation_level
 from agentic_action.settings import Settings
@@ -69,6 +70,9 @@ class RunReport:
     llm: dict[str, Any] = field(default_factory=dict)  # calls, tokens, cost per method/model
     ipfs: dict[str, Any] = field(default_factory=dict)  # node, pinned CIDs, index CID
     conflicts: list[Any] = field(default_factory=list)  # resolutions of overlapping patches
+    learning: dict[str, Any] = field(default_factory=dict)  # the selector's section (learning/)
+    learner: Any = field(default=None, repr=False)  # the run's LearningSession, if learning
+    architecture: dict[str, Any] = field(default_factory=dict)  # architecture agent's section
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
@@ -105,6 +109,7 @@ def run(
     control = choose_change_control(settings.mode, settings.github)
     report.mode_used, report.mode_reason = control.mode, control.reason
     report.method = _method(settings, report)  # a bad LLM setting is refused before any work
+    _learning(settings, report)
     if settings.ipfs_api:  # so is a node to share with but no ipfs extra to talk to it
         require("ipfshttpclient", "ipfs", "IPFS sharing")
     log.info("optimizing %s at %s (%s mode)", repo.root, repo.head_commit[:12], report.mode_used)
@@ -130,7 +135,47 @@ def run(
         report.llm = report.router.usage().to_dict()
     report.finished_at = time.time()
     _tell(report, "finished", report)
+    _learned(report)
     return report
+
+
+def _learning(settings: Settings, report: RunReport) -> None:
+    """Open the run's learning session (never fatal: a failure is a note)."""
+    if not settings.learning:
+        return
+    from agentic_action.learning.session import LearningSession
+
+    session = LearningSession(settings.state_path, settings.ledger_path, str(report.repo_root))
+    try:
+        session.open()
+    except Exception as error:  # learning must never stop a run
+        log.exception("learning could not start")
+        report.notes.append(f"Learning is off for this run: {type(error).__name__}: {error}")
+        return
+    report.learner = session
+
+
+def _learned(report: RunReport) -> None:
+    """Learn what the run's candidates became, and write the report's learning section."""
+    session = report.learner
+    if session is None:
+        return
+    run_data = {
+        "base_commit": report.base_commit,
+        "started_at": report.started_at,
+        "finished_at": report.finished_at,
+        "llm": report.llm,
+        "no_candidate": report.no_candidate,
+        "github_verdicts": report.github.get("verdicts") if report.github else None,
+    }
+    try:
+        session.finish(report.results, run_data)
+        seconds = (report.finished_at or time.time()) - report.started_at
+        report.learning = session.section(seconds)
+    except Exception as error:  # learning must never stop a run
+        log.exception("learning could not record the run")
+        report.notes.append(f"Learning did not record this run: {type(error).__name__}: {error}")
+    report.notes.extend(session.notes)
 
 
 def _tell(report: RunReport, event: str, *args: Any) -> None:
@@ -224,6 +269,7 @@ def _optimize_from(
         report.results = _unvalidated(settings, targets, report, reason)
         return
     proof = _prepare_proof(settings, base_root, targets, baseline, scratch, report)
+    targets, methods = _choose(settings, report, targets, proof)
     services = ProofServices(
         worktrees=worktrees,
         baseline=baseline,
@@ -237,19 +283,47 @@ def _optimize_from(
         original_root=base_root,
         sources=report.discovery.sources,
     )
-    _run_agents(settings, report, services, targets)
+    _run_agents(settings, report, services, targets, methods)
+
+
+def _choose(
+    settings: Settings, report: RunReport, targets: list[FunctionTarget], proof: ProofPlan
+) -> tuple[list[FunctionTarget], dict[str, Method]]:
+    """The learning selector's order and methods (``auto``); its estimates for any method."""
+    session = report.learner
+    if session is None:
+        return targets, {}
+    from agentic_action.learning.choose import MethodFactory, choose
+
+    recording = proof.recording
+    recorded = {t.key: recording.for_target(t).examples for t in targets} if recording else {}
+    factory = MethodFactory(report.router, settings.state_path, _method_settings(settings))
+    try:
+        choice = choose(
+            session, targets, report.discovery.sources, recorded,
+            method=settings.method, factory=factory,
+        )  # fmt: skip
+    except Exception as error:  # learning must never stop a run
+        log.exception("the learning selector failed")
+        report.notes.append(f"Learning chose nothing: {type(error).__name__}: {error}")
+        return targets, {}
+    return choice.targets, choice.methods
 
 
 def _run_agents(
-    settings: Settings, report: RunReport, services: ProofServices, targets: list[FunctionTarget]
+    settings: Settings,
+    report: RunReport,
+    services: ProofServices,
+    targets: list[FunctionTarget],
+    methods: dict[str, Method],
 ) -> None:
     """One agent per target, ``max_agents`` at a time (bounded by the cores)."""
     store = PatchStore(settings.patches_path, history_limit=settings.patch_history_limit)
-    method: Method = report.method
     total = len(targets)
 
     def work(numbered: tuple[int, FunctionTarget]) -> AgentReport:
         index, target = numbered
+        method: Method = methods.get(target.key, report.method)
         log.info("[%d/%d] %s: %s", index, total, method.name, target.key)
         agent = run_agent(method, target, services, store, report.base_commit)
         for result in agent.results:
@@ -269,12 +343,13 @@ def _run_agents(
 
 
 def _method(settings: Settings, report: RunReport) -> Method:
-    """The run's method; an LLM method gets the router (or falls back to rules, and says so)."""
-    if settings.method not in LLM_METHODS:
+    """The run's method; an LLM method gets the router (or falls back to rules, and says so).
+    ``auto``: the rules engine until the selector chooses per function (with the router when a
+    model is configured)."""
+    if settings.method not in (*LLM_METHODS, AUTO):
         return get_method(settings.method)
     from agentic_action.llm import open_router
     from agentic_action.llm.config import LLMConfigError
-    from agentic_action.methods.llm_base import MethodSettings
 
     state_dir = settings.state_path
     if isinstance(settings.llm, str):
@@ -282,15 +357,29 @@ def _method(settings: Settings, report: RunReport) -> Method:
     config = settings.llm
     if config.configured:
         config.check_models()  # an unknown model name is bad input, refused before any work
+        refuse_unisolated(settings.method)  # LLM-written code runs only where it is isolated
     router = open_router(config, state_dir) if config.configured else None
     report.router = router
+    if settings.method == AUTO:
+        if router is None:
+            report.notes.append(
+                "Method auto: no LLM model is configured (OPTIMIZER_LLM_PROVIDER); the selector "
+                "chose among the methods that need none (the rules engine)."
+            )
+        return get_method("rules")
     if router is None:
         report.notes.append(
             f"Method {settings.method}: no LLM model is configured (OPTIMIZER_LLM_PROVIDER); "
             "the rules engine proposed the candidates instead."
         )
-    method_config = MethodSettings(python=settings.python, test_timeout=settings.test_timeout)
+    method_config = _method_settings(settings)
     return get_method(settings.method, router=router, state_dir=state_dir, config=method_config)
+
+
+def _method_settings(settings: Settings) -> Any:
+    from agentic_action.methods.llm_base import MethodSettings
+
+    return MethodSettings(python=settings.python, test_timeout=settings.test_timeout)
 
 
 def _prepare_proof(
@@ -367,7 +456,7 @@ def _unvalidated(
             continue
         results.append(
             OptimizationResult(
-                target, settings.method, Status.REJECTED, reason, edits=candidate.edits
+                target, report.method.name, Status.REJECTED, reason, edits=candidate.edits
             )
         )
     return results

@@ -37,6 +37,7 @@ from agentic_action.approve.github_port import GitHubPort, RestGitHub
 from agentic_action.approve.request import ChangeRequest
 from agentic_action.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from agentic_action.publish.github.config import GitHubConfigError
+from agentic_action.sandbox.policy import IsolationRefused
 from agentic_action.settings import SettingsError, load_settings
 from agentic_action.workspace import RepositoryError
 
@@ -69,6 +70,8 @@ def main(env: Mapping[str, str] | None = None, stream: TextIO | None = None) -> 
         return _bad_input(commands, f"{error}{hint}", "Invalid input repo")
     except EventPayloadError as error:
         return _bad_input(commands, str(error), "agentic-optimizer: bad event payload")
+    except IsolationRefused as error:
+        return _bad_input(commands, str(error), "agentic-optimizer: candidates cannot be isolated")
     except Exception as error:
         log.exception("the run failed")
         commands.error(f"{type(error).__name__}: {error}", title="agentic-optimizer failed")

@@ -147,7 +147,23 @@ def _probe(argv: list[str]) -> bool:
     return done.returncode == 0
 
 
-HIDDEN_MOUNTS: tuple[Path, ...] = (Path("/tmp"), Path("/run"))
+PRIVATE_MOUNTS: tuple[Path, ...] = (Path("/tmp"), Path("/run"))
+
+
+def hidden_mounts(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Folders the child sees empty: a private /tmp and /run (writable, thrown away), and
+    read-only empty ones over the home directory and the runner's temp directory (where
+    credentials, actions/checkout's credentials file, the job's command files and our own state
+    live). Outermost folders only; never ``/``."""
+    env = os.environ if env is None else env
+    found: list[Path] = []
+    for raw in ("/tmp", "/run", env.get("HOME", ""), env.get("RUNNER_TEMP", "")):
+        if not raw or not os.path.isabs(raw) or not os.path.isdir(raw):
+            continue
+        path = Path(raw).resolve()
+        if path != Path("/") and not any(path.is_relative_to(f) for f in found):
+            found = [f for f in found if not f.is_relative_to(path)] + [path]
+    return found
 
 
 def _interpreter_paths(argv: Sequence[str]) -> list[Path]:
@@ -162,13 +178,13 @@ def _interpreter_paths(argv: Sequence[str]) -> list[Path]:
     return sorted(paths)
 
 
-def _reveal(paths: Sequence[Path]) -> list[str]:
-    """Read-only binds for the paths a private /tmp or /run would otherwise hide (a checkout or
-    virtualenv under /tmp, as CI machines often have)."""
+def _reveal(paths: Sequence[Path], hidden: Sequence[Path]) -> list[str]:
+    """Read-only binds for the paths a hidden folder would otherwise hide (a checkout or
+    virtualenv under /tmp or the home directory, as CI machines often have), parents first."""
     args: list[str] = []
-    for path in paths:
-        hidden = any(path.is_relative_to(h) and path != h for h in HIDDEN_MOUNTS)
-        if hidden and path.exists():
+    for path in sorted(set(paths), key=lambda p: len(p.parts)):
+        covered = any(path.is_relative_to(h) and path != h for h in hidden)
+        if covered and path.exists():
             args += ["--ro-bind", str(path), str(path)]
     return args
 
@@ -183,55 +199,85 @@ def _bwrap_args(
         "--ro-bind", "/", "/",
         "--dev", "/dev",
         "--proc", "/proc",
-        "--tmpfs", "/tmp",
         "--unshare-net",
         "--unshare-ipc",
         "--unshare-pid",
         "--cap-drop", "ALL",
         "--die-with-parent",
     ]  # fmt: skip
-    if Path("/run").is_dir():
-        args += ["--tmpfs", "/run"]
-    args += _reveal(_interpreter_paths(argv))
+    hidden = hidden_mounts()
+    for folder in hidden:
+        args += ["--tmpfs", str(folder)]
+    repository = _repository_dirs(cwd)
+    args += _reveal([*_interpreter_paths(argv), *repository], hidden)
     for path in (cwd, *writable):
         if path != Path("/"):
             args += ["--bind", str(path), str(path)]
     if empty_file is not None:
-        args += _credential_masks(cwd, writable, empty_file)
+        args += _credential_masks(cwd, writable, empty_file, hidden)
+    for folder in hidden:  # last: bwrap made the mount points it needed inside them
+        if not any(folder.is_relative_to(p) for p in PRIVATE_MOUNTS):
+            args += ["--remount-ro", str(folder)]
     args += ["--chdir", str(cwd)]
     return args
 
 
-def _credential_masks(cwd: Path, writable: Sequence[Path], empty_file: Path) -> list[str]:
-    """bwrap arguments that hide credential files from the child (see CREDENTIAL_DIRS); never
-    one that would hide the child's own directories."""
+def _credential_masks(
+    cwd: Path, writable: Sequence[Path], empty_file: Path, hidden: Sequence[Path]
+) -> list[str]:
+    """bwrap arguments that hide credential files from the child (see CREDENTIAL_DIRS) where no
+    hidden folder does already; never one that would hide the child's own directories."""
     home = Path.home()
     args: list[str] = []
-    for rel in CREDENTIAL_DIRS:
+    home_hidden = any(home.resolve().is_relative_to(h) for h in hidden)
+    for rel in () if home_hidden else CREDENTIAL_DIRS:
         folder = home / rel
         if folder.is_dir() and not any(p.is_relative_to(folder) for p in (cwd, *writable)):
             args += ["--tmpfs", str(folder)]
-    files = [home / rel for rel in CREDENTIAL_FILES] + _git_config_files(cwd)
+    files = [] if home_hidden else [home / rel for rel in CREDENTIAL_FILES]
+    files += _git_config_files(cwd)
     for path in files:
         if path.is_file():
             args += ["--ro-bind", str(empty_file), str(path.resolve())]
     return args
 
 
-def _git_config_files(cwd: Path) -> list[Path]:
-    """The config files of the git repository holding ``cwd`` (a worktree shares its repo's)."""
+def _git_dirs(cwd: Path) -> tuple[Path, Path] | None:
+    """The git directory of the repository holding ``cwd`` and its common directory (the same
+    one, except in a linked worktree, which shares its main repository's)."""
     for folder in (cwd, *cwd.parents):
         dot_git = folder / ".git"
         if dot_git.is_dir():
-            return [dot_git / "config"]
+            return dot_git, dot_git
         if dot_git.is_file():
             text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-            git_dir = folder / text.removeprefix("gitdir:").strip()
+            git_dir = (folder / text.removeprefix("gitdir:").strip()).resolve()
             common = git_dir
             if (git_dir / "commondir").is_file():
                 common = git_dir / (git_dir / "commondir").read_text(encoding="utf-8").strip()
-            return [common / "config", git_dir / "config.worktree"]
-    return []
+            return git_dir, common.resolve()
+    return None
+
+
+def _repository_dirs(cwd: Path) -> list[Path]:
+    """What git needs to work in ``cwd``: its git directories and the main checkout they belong
+    to (shown read-only when a hidden folder holds them; their config files are masked)."""
+    found = _git_dirs(cwd)
+    if found is None:
+        return []
+    git_dir, common = found
+    return [git_dir, common, common.parent] if common.name == ".git" else [git_dir, common]
+
+
+def _git_config_files(cwd: Path) -> list[Path]:
+    """The config files of the git repository holding ``cwd`` (a worktree shares its repo's)."""
+    found = _git_dirs(cwd)
+    if found is None:
+        return []
+    git_dir, common = found
+    if git_dir == common:
+        return [common / "config"]
+    return [common / "config", git_dir / "config.worktree"]
 
 
 def _limits(memory_mb: int | None) -> None:
