@@ -7,9 +7,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-MethodName = Literal["rules", "test-driven", "adversarial", "actor-critic", "chaos"]
+MethodName = Literal["rules", "test-driven", "adversarial", "actor-critic", "chaos", "auto"]
 LLM_METHODS: tuple[MethodName, ...] = ("test-driven", "adversarial", "actor-critic", "chaos")
-METHODS: tuple[MethodName, ...] = ("rules", *LLM_METHODS)
+METHODS: tuple[MethodName, ...] = ("rules", *LLM_METHODS)  # the methods that work on a function
+# "auto": the learning selector (agentic_action/learning) chooses one of METHODS per function.
+AUTO: MethodName = "auto"
 
 # Where a run keeps its files: OUT (the --out directory), and inside it the ledger and the patches.
 DEFAULT_OUT = Path("agentic-optimizer-out")
@@ -122,6 +124,9 @@ class SpeedEvidence:
     significant: bool
     original_seconds: float  # median seconds per call
     candidate_seconds: float
+    slowest_input: float | None = None  # the speedups on the recorded inputs range from...
+    fastest_input: float | None = None  # ...to (each input timed on its own; None: one input)
+    slower_inputs: tuple[str, ...] = ()  # inputs significantly slower, accepted by a setting
 
 
 @dataclass(frozen=True)

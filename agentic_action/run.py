@@ -396,6 +396,7 @@ def _prepare_proof(
         python=settings.python,
         min_speedup=settings.min_speedup,
         benchmark_seconds=settings.benchmark_seconds,
+        accept_slower_inputs=settings.accept_slower_inputs,
         float_rel_tol=settings.float_tolerance,
         timeout=settings.test_timeout,
     )

@@ -86,7 +86,16 @@ class Settings(BaseModel):
         description="Minimum speedup to accept (0.05 = 5%; at least 10% for calls under 10 µs).",
     )
     benchmark_seconds: float = Field(
-        3.0, gt=0, le=600, description="Seconds of measuring per candidate (benchmark budget)."
+        3.0,
+        gt=0,
+        le=600,
+        description="Most seconds of measuring per candidate (benchmark budget); clear cases "
+        "stop at an earlier look.",
+    )
+    accept_slower_inputs: bool = Field(
+        False,
+        description="Accept a candidate that is faster overall but significantly slower on some "
+        "recorded inputs (the evidence names them); by default it is rejected.",
     )
     float_tolerance: float = Field(
         0.0,
@@ -107,6 +116,20 @@ class Settings(BaseModel):
         None,
         description="Kept between runs (LLM response cache, spend, pattern history); "
         "default: OUT/state. Restore it with actions/cache for zero-token reruns.",
+    )
+
+    learning: bool = Field(
+        True,
+        description="Learn from the ledger's history and maintainers' verdicts (state/"
+        "learning.json): estimates for every run; with method auto the selector also chooses "
+        "the order of functions, the method, the model and the rule families per function.",
+    )
+    architecture_max_new_issues: int = Field(
+        2,
+        ge=0,
+        le=50,
+        description="GitHub mode: at most this many new architecture issues per run (existing "
+        "ones are updated).",
     )
 
     ipfs_api: str | None = Field(

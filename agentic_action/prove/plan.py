@@ -42,6 +42,7 @@ class ProofPlan:
     python: str
     min_speedup: float = 0.05
     benchmark_seconds: float = 3.0
+    accept_slower_inputs: bool = False
     float_rel_tol: float = 0.0
     timeout: float = 300.0
     inputs_dir: Path | None = None
@@ -126,6 +127,7 @@ def speed_check(
         python=plan.python,
         min_speedup=plan.min_speedup,
         time_budget=plan.benchmark_seconds,
+        accept_slower_inputs=plan.accept_slower_inputs,
     )
     check = verdict.to_check()
     if purpose != PERFORMANCE:

@@ -58,7 +58,7 @@ def result_from_json(data: dict[str, Any]) -> OptimizationResult:
         reason=data["reason"],
         edits=tuple(Edit(**edit) for edit in data["edits"]),
         checks=checks,
-        speed=SpeedEvidence(**speed) if speed else None,
+        speed=_speed(speed) if speed else None,
         patch=PatchRef(patch["cid"], patch["reverse_cid"], patch["path"]) if patch else None,
         destination=Destination(data.get("destination", "none")),
         destination_reason=data.get("destination_reason", ""),
@@ -147,3 +147,7 @@ def _discovery(plan: dict[str, Any], results: list[dict[str, Any]]) -> Discovery
         skipped=[FileProblem(**p) for p in plan.get("skipped_files") or []],
         unmatched_globs=list(plan.get("unmatched_globs") or []),
     )
+
+
+def _speed(data: dict[str, Any]) -> SpeedEvidence:
+    return SpeedEvidence(**{**data, "slower_inputs": tuple(data.get("slower_inputs") or ())})

@@ -41,7 +41,12 @@ def _speed(result: OptimizationResult) -> str:
     if speed is None:
         return "not measured"
     interval = f"95% CI {speed.ci_low:.2f}–{speed.ci_high:.2f}"
-    return f"**{speed.speedup:.2f}x** ({interval}, n={speed.samples})"
+    shown = f"**{speed.speedup:.2f}x** ({interval}, n={speed.samples})"
+    if speed.slowest_input is not None and speed.fastest_input is not None:
+        shown += f"; per input {speed.slowest_input:.2f}–{speed.fastest_input:.2f}x"
+    if speed.slower_inputs:
+        shown += f"; slower on {len(speed.slower_inputs)} input(s), accepted by setting"
+    return shown
 
 
 def render_summary(report: RunReport) -> str:

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from agentic_action.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from agentic_action.prove.benchmark.harness import SpeedVerdict, compare_speed
+    from agentic_action.prove.benchmark.decision import SpeedVerdict
+    from agentic_action.prove.benchmark.harness import compare_speed
     from agentic_action.prove.benchmark.stats import PairedAnalysis, analyse
 
 _EXPORTS = {
-    "SpeedVerdict": "harness",
+    "SpeedVerdict": "decision",
     "compare_speed": "harness",
     "PairedAnalysis": "stats",
     "analyse": "stats",

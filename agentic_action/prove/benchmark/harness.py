@@ -3,77 +3,52 @@
 ``lanes`` pairs of long-lived sandboxed workers (one original, one candidate per lane) are
 started together. After a warm-up, an inner-loop count is calibrated so that one sample lasts
 about ``TARGET_SAMPLE_SECONDS``; then pairs of samples are taken round-robin over the lanes, the
-two sides of a pair back to back in a random order, until the time budget is spent. The
-decision (``stats.py``) is on CPU time: accepted when the 95% confidence interval of the speedup
-lies above 1, the speedup reaches the minimum (``min_speedup``, raised to
-``SMALL_CALL_MIN_SPEEDUP`` for calls under ``SMALL_CALL_SECONDS``) and the wall-clock speedup
-agrees (within ``WALL_AGREEMENT``; work moved out of the process does not count as saved).
+two sides of a pair back to back in a random order, with a look at the data at each of
+``sequential.LOOKS`` fractions of the time budget. Each input is timed on its own. The decision
+(``decision.py``, on ``stats.py``) is on CPU time: accepted when the repeated confidence interval
+of the speedup lies above 1, the speedup reaches the minimum, the wall-clock speedup agrees and
+no input is significantly slower; clear cases stop at an early look. Benchmarks of one machine
+run one at a time (``BENCHMARK_LOCK``), so one agent's timing never shares the CPU with
+another agent's benchmark.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from agentic_action.model import CheckOutcome, CheckResult, FunctionTarget, SpeedEvidence
+from agentic_action.fileutil import file_lock
+from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.benchmark._sides import STARTUP_TIMEOUT, Side, SideFailed, argv_bytes
-from agentic_action.prove.benchmark.stats import CONFIDENCE, Pair, PairedAnalysis, analyse
+from agentic_action.prove.benchmark.decision import (
+    Measured,
+    Rules,
+    SpeedVerdict,
+    failure,
+    judge,
+)
+from agentic_action.prove.benchmark.sequential import LOOKS, MIN_LANES_FOR_LOOKS
+from agentic_action.prove.benchmark.stats import Pair, analyse, per_input
 from agentic_action.record import store
 
 # Tunables; each choice is explained in docs/methodology.md.
-DEFAULT_LANES = 8  # worker pairs per decision: process-level bias averages over them
+DEFAULT_LANES = 12  # worker pairs per decision: process-level bias averages over them
 TARGET_SAMPLE_SECONDS = 0.010  # one sample (some passes over the inputs) lasts about this
 WARMUP_SECONDS = 0.15  # probing every worker before calibration (at least 2 passes each)
 MIN_PAIRS_WANTED = 40  # inputs are cut to a prefix when a full pass leaves fewer pairs
-SMALL_CALL_SECONDS = 10e-6  # below this mean time per call, timer and layout noise dominate
-SMALL_CALL_MIN_SPEEDUP = 0.10
 SAMPLE_TIMEOUT_FACTOR = 20.0  # a sample taking this many times its expected duration has hung
 HANG_SECONDS = 2.0  # ...but never declared hung before this many seconds
-WALL_AGREEMENT = 1.25  # wall-clock speedup may trail the CPU-time one by this factor at most
 LANE_PAD_STEP = 1000  # extra environment bytes per lane: lanes differ in stack placement
-
-
-@dataclass(frozen=True)
-class SpeedVerdict:
-    accepted: bool
-    reason: str
-    evidence: SpeedEvidence | None
-    outcome: CheckOutcome
-    threshold: float = 0.0  # the minimum speedup that applied (0.05 = 5%)
-    inputs_used: int = 0
-    seconds: float = 0.0  # wall time, process start-up included
-    measuring_seconds: float = 0.0  # warm-up, calibration and samples
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_check(self) -> CheckResult:
-        data: dict[str, Any] = {
-            "accepted": self.accepted,
-            "threshold": self.threshold,
-            "inputs_used": self.inputs_used,
-            "measuring_seconds": round(self.measuring_seconds, 3),
-            **self.details,
-        }
-        if self.evidence is not None:
-            e = self.evidence
-            data.update(
-                speedup=e.speedup,
-                ci_low=e.ci_low,
-                ci_high=e.ci_high,
-                samples=e.samples,
-                noise=e.noise,
-                method=e.method,
-                significant=e.significant,
-                original_seconds=e.original_seconds,
-                candidate_seconds=e.candidate_seconds,
-            )
-        return CheckResult("benchmark", self.outcome, self.reason, self.seconds, data)
+# One benchmark at a time on this machine: another agent's benchmark would share the cores.
+BENCHMARK_LOCK = Path(tempfile.gettempdir()) / "agentic-optimizer" / "benchmark.lock"
 
 
 def compare_speed(
@@ -87,12 +62,17 @@ def compare_speed(
     time_budget: float = 3.0,
     lanes: int = DEFAULT_LANES,
     seed: int = 0,
+    accept_slower_inputs: bool = False,
+    lock: Path | None = BENCHMARK_LOCK,
 ) -> SpeedVerdict:
     """Time original and candidate on the recorded inputs; decide whether the candidate is faster.
 
-    ``time_budget`` bounds the measuring (warm-up, calibration, samples), not the start-up of the
-    ``2 * lanes`` worker processes. ``seed`` fixes the random order within pairs. Never raises for
-    anything the code under test does.
+    ``time_budget`` bounds the measuring (warm-up, calibration, samples; clear cases stop at an
+    earlier look), not the start-up of the ``2 * lanes`` worker processes. ``seed`` fixes the
+    random order within pairs. ``accept_slower_inputs`` accepts a candidate that is
+    significantly slower on some inputs (they are named in the evidence). ``lock`` is the file
+    that makes benchmarks wait for each other (None: do not wait). Never raises for anything the
+    code under test does.
     """
     started = time.monotonic()
     _check_arguments(original_root, candidate_root, target, min_speedup, time_budget, lanes)
@@ -100,6 +80,35 @@ def compare_speed(
     if not store.input_files(inputs_dir, target.key):
         why = f"no recorded inputs for {target.key}: speed is only measured on real inputs"
         return SpeedVerdict(False, why, None, CheckOutcome.SKIPPED)
+    rules = Rules(min_speedup, accept_slower_inputs)
+    with file_lock(lock) if lock is not None else contextlib.nullcontext():
+        waited = time.monotonic() - started
+        verdict = _run_workers(
+            original_root,
+            candidate_root,
+            target,
+            inputs_dir,
+            python,
+            lanes,
+            rules,
+            time_budget,
+            seed,
+        )
+    details = verdict.details | {"lock_wait_seconds": round(waited, 3)}
+    return replace(verdict, seconds=time.monotonic() - started, details=details)
+
+
+def _run_workers(
+    original_root: Path,
+    candidate_root: Path,
+    target: FunctionTarget,
+    inputs_dir: Path,
+    python: str,
+    lanes: int,
+    rules: Rules,
+    budget: float,
+    seed: int,
+) -> SpeedVerdict:
     work = Path(tempfile.mkdtemp(prefix="aob-"))
     sides = [
         Side(name, root.resolve(), work / f"{name[0]}{lane}", lane)
@@ -107,21 +116,20 @@ def compare_speed(
         for name, root in (("original", original_root), ("candidate", candidate_root))
     ]
     try:
-        life = 3 * time_budget + 2 * STARTUP_TIMEOUT
+        life = 3 * budget + 2 * STARTUP_TIMEOUT
         extra = store.recorded_sys_path(inputs_dir)
         source = store.target_dir(inputs_dir, target.key)
         longest = max(argv_bytes(side.command(python, target, extra)) for side in sides)
         for side in sides:
             layout = longest + LANE_PAD_STEP * (side.lane + 1)
             side.start(python, target, source, extra, life, layout)
-        verdict = _measure(sides, min_speedup, time_budget, seed)
+        return _measure(sides, rules, budget, seed)
     except SideFailed as failed:
-        verdict = _failure(failed)
+        return failure(failed.side, failed.message)
     finally:
         for side in sides:
             side.stop()
         shutil.rmtree(work, ignore_errors=True)
-    return replace(verdict, seconds=time.monotonic() - started)
 
 
 def _check_arguments(
@@ -152,20 +160,41 @@ class _Plan:
     expected: dict[str, float]  # expected seconds per sample, by side
 
 
-def _measure(sides: list[Side], min_speedup: float, budget: float, seed: int) -> SpeedVerdict:
-    hellos = {}
+def _measure(sides: list[Side], rules: Rules, budget: float, seed: int) -> SpeedVerdict:
+    hellos: dict[Side, int] = {}
+    labels: list[str] = []
     for side in sides:
         hello = side.connect()
         if not hello.get("ok"):
             raise SideFailed(side.name, f"cannot load the target: {hello.get('error')}")
         hellos[side] = int(_number(hello, "inputs", side))
+        if side.name == "original" and not labels:
+            labels = [str(x) for x in hello.get("labels") or [] if isinstance(x, str)]
     loaded = min(hellos.values())
     if loaded == 0:
         return SpeedVerdict(False, "no recorded input could be loaded", None, CheckOutcome.SKIPPED)
     begun = time.perf_counter()
     plan = _calibrate(sides, loaded, begun, budget)
-    pairs = _pairs(sides, plan, begun, budget, seed)
-    return _decide(analyse(pairs), plan, min_speedup, time.perf_counter() - begun)
+    sampler = _Sampler(sides, plan, seed)
+    looks = LOOKS if len(sides) // 2 >= MIN_LANES_FOR_LOOKS else (1.0,)
+    for look, fraction in enumerate(looks):
+        sampler.until(begun, budget * fraction)
+        final = look == len(looks) - 1
+        measured = Measured(
+            result=analyse(sampler.pairs),
+            inputs=per_input(sampler.pairs),
+            labels=labels,
+            count=plan.count,
+            loops=plan.loops,
+            fresh=plan.fresh,
+            look=look,
+            looks=len(looks),
+            measuring=time.perf_counter() - begun,
+        )
+        verdict = judge(measured, rules, final=final)
+        if verdict is not None:
+            return verdict
+    raise AssertionError("the last look always decides")
 
 
 def _calibrate(sides: list[Side], loaded: int, begun: float, budget: float) -> _Plan:
@@ -204,37 +233,47 @@ def _calibrate(sides: list[Side], loaded: int, begun: float, budget: float) -> _
     )
 
 
-def _pairs(sides: list[Side], plan: _Plan, begun: float, budget: float, seed: int) -> list[Pair]:
-    """Round-robin over the lanes, a random order within each pair, until the budget is spent."""
-    order = random.Random(seed)
-    lanes = [sides[i : i + 2] for i in range(0, len(sides), 2)]
-    command = {
-        "cmd": "sample",
-        "loops": plan.loops,
-        "count": plan.count,
-        "fresh": plan.fresh,
-        "consume": plan.consume,
-    }
-    pairs: list[Pair] = []
-    last = 0.0  # duration of the previous pair: stop before a pair would overrun the budget
-    while time.perf_counter() - begun + last < budget or len(pairs) < 2 * len(lanes):
-        started = time.perf_counter()
-        lane = len(pairs) % len(lanes)
-        first, second = lanes[lane] if order.random() < 0.5 else lanes[lane][::-1]
-        answers = {side.name: _sample(side, command, plan) for side in (first, second)}
-        (cpu_a, wall_a), (cpu_b, wall_b) = answers["original"], answers["candidate"]
-        pairs.append(Pair(lane, cpu_a, cpu_b, wall_a, wall_b))
-        last = time.perf_counter() - started
-    return pairs
+class _Sampler:
+    """Pairs round-robin over the lanes, a random order within each pair."""
 
+    def __init__(self, sides: list[Side], plan: _Plan, seed: int) -> None:
+        self.lanes = [sides[i : i + 2] for i in range(0, len(sides), 2)]
+        self.plan = plan
+        self.order = random.Random(seed)
+        self.pairs: list[Pair] = []
+        self.last = 0.0  # duration of the previous pair: stop before a pair would overrun
+        self.command = {
+            "cmd": "sample",
+            "loops": plan.loops,
+            "count": plan.count,
+            "fresh": plan.fresh,
+            "consume": plan.consume,
+        }
 
-def _sample(side: Side, command: dict[str, Any], plan: _Plan) -> tuple[float, float]:
-    answer = side.ask(command, max(HANG_SECONDS, SAMPLE_TIMEOUT_FACTOR * plan.expected[side.name]))
-    cpu, wall = _number(answer, "cpu", side), _number(answer, "wall", side)
-    if wall <= 0:
-        raise SideFailed(side.name, f"answered a sample with {answer!r}")
-    # process_time ticks coarsely on some systems: never let a zero reach the ratios.
-    return max(cpu, 1e-9), wall
+    def until(self, begun: float, seconds: float) -> None:
+        """Take pairs until ``seconds`` of measuring are spent (at least 2 per lane in all)."""
+        while time.perf_counter() - begun + self.last < seconds or len(self.pairs) < 2 * len(
+            self.lanes
+        ):
+            started = time.perf_counter()
+            lane = len(self.pairs) % len(self.lanes)
+            pair = self.lanes[lane]
+            first, second = pair if self.order.random() < 0.5 else pair[::-1]
+            answers = {side.name: self._sample(side) for side in (first, second)}
+            a, b = answers["original"], answers["candidate"]
+            self.pairs.append(Pair(lane, a[0], b[0], a[1], b[1], a[2], b[2]))
+            self.last = time.perf_counter() - started
+
+    def _sample(self, side: Side) -> tuple[float, float, tuple[float, ...]]:
+        limit = max(HANG_SECONDS, SAMPLE_TIMEOUT_FACTOR * self.plan.expected[side.name])
+        answer = side.ask(self.command, limit)
+        cpu, wall = _number(answer, "cpu", side), _number(answer, "wall", side)
+        each = answer.get("each")
+        if wall <= 0 or not isinstance(each, list) or len(each) != self.plan.count:
+            raise SideFailed(side.name, f"answered a sample with {answer!r}"[:300])
+        times = tuple(max(_number({"t": t}, "t", side), 1e-9) for t in each)
+        # process_time ticks coarsely on some systems: never let a zero reach the ratios.
+        return max(cpu, 1e-9), wall, times
 
 
 def _number(answer: dict[str, Any], key: str, side: Side) -> float:
@@ -243,72 +282,3 @@ def _number(answer: dict[str, Any], key: str, side: Side) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise SideFailed(side.name, f"answered {answer!r}"[:300])
     return float(value)
-
-
-def _decide(
-    result: PairedAnalysis, plan: _Plan, min_speedup: float, measuring: float
-) -> SpeedVerdict:
-    per_call = result.original_median / plan.count
-    small = per_call < SMALL_CALL_SECONDS
-    threshold = max(min_speedup, SMALL_CALL_MIN_SPEEDUP) if small else min_speedup
-    significant = result.ci_low > 1.0 or result.ci_high < 1.0
-    wall_ok = result.wall_speedup >= max(1.0, result.speedup) / WALL_AGREEMENT
-    accepted = result.ci_low > 1.0 and result.speedup >= 1.0 + threshold and wall_ok
-    shown = (
-        f"{result.speedup:.2f}x (95% CI {result.ci_low:.2f}–{result.ci_high:.2f}; "
-        f"{result.pairs} paired samples in {result.lanes} process pairs; noise {result.noise:.1%})"
-    )
-    if accepted:
-        reason = f"faster: {shown}"
-    elif result.ci_high < 1.0:
-        reason = f"slower: {shown}"
-    elif result.ci_low > 1.0 and not wall_ok:
-        wall = f"{result.wall_speedup:.2f}x"
-        reason = f"faster in CPU time but wall-clock time disagrees ({wall}): {shown}"
-    elif result.ci_low > 1.0:
-        reason = f"faster but below the {threshold:.0%} minimum: {shown}"
-    else:
-        reason = f"not significantly faster: {shown}"
-    evidence = SpeedEvidence(
-        speedup=result.speedup,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
-        samples=result.pairs,
-        noise=result.noise,
-        method=_method(threshold, plan, result),
-        significant=significant,
-        original_seconds=per_call,
-        candidate_seconds=result.candidate_median / plan.count,
-    )
-    details = {
-        "loops": plan.loops,
-        "fresh_copies": plan.fresh,
-        "lanes": result.lanes,
-        "interval": result.interval,
-        "wall_speedup": result.wall_speedup,
-        "ratio_spread": result.ratio_spread,
-        "lane_spread": result.lane_spread,
-    }
-    outcome = CheckOutcome.PASSED if accepted else CheckOutcome.FAILED
-    return SpeedVerdict(
-        accepted, reason, evidence, outcome, threshold, plan.count, 0.0, measuring, details
-    )
-
-
-def _method(threshold: float, plan: _Plan, result: PairedAnalysis) -> str:
-    timing = "on fresh argument copies" if plan.fresh else "on the same arguments"
-    return (
-        f"CPU time of {plan.loops} pass(es) over {plan.count} recorded input(s) {timing}, "
-        f"original and candidate interleaved in {result.lanes} pairs of sandboxed processes "
-        f"(random order per pair); speedup = exp(mean over process pairs of the median "
-        f"log-ratio); {CONFIDENCE:.0%} CI by {result.interval}; accepted when the CI lies "
-        f"above 1, the speedup is at least {1 + threshold:.2f}x and wall-clock time agrees"
-    )
-
-
-def _failure(failed: SideFailed) -> SpeedVerdict:
-    if failed.side == "original":
-        why = f"the original could not be benchmarked: {failed.message}"
-        return SpeedVerdict(False, why[:2000], None, CheckOutcome.ERROR)
-    why = f"the candidate could not be benchmarked: {failed.message}"
-    return SpeedVerdict(False, why[:2000], None, CheckOutcome.FAILED)

@@ -68,6 +68,8 @@ class Pair:
     candidate: float
     original_wall: float  # wall-clock seconds per pass: reported, and a guard
     candidate_wall: float
+    original_each: tuple[float, ...] = ()  # CPU seconds per call, by input
+    candidate_each: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,33 @@ class PairedAnalysis:
     lane_spread: float  # standard deviation of the lanes' median log-ratios
     original_median: float  # CPU seconds per pass
     candidate_median: float
+    log_mean: float = math.nan  # mean of the lanes' median log-ratios ("t over lanes" only)
+    log_se: float = math.nan  # its standard error
+
+    def t_statistic(self) -> float:
+        """``log_mean / log_se``: the statistic the sequential bounds apply to (nan without t)."""
+        if math.isnan(self.log_se):
+            return math.nan
+        return (
+            math.copysign(math.inf, self.log_mean)
+            if self.log_se == 0
+            else self.log_mean / self.log_se
+        )
+
+    def bounds_at(self, quantile: float) -> tuple[float, float]:
+        """The speedup interval ``exp(log_mean ± quantile · log_se)``."""
+        half = quantile * self.log_se
+        return math.exp(self.log_mean - half), math.exp(self.log_mean + half)
+
+
+@dataclass(frozen=True)
+class InputSpeed:
+    """The speedup on one recorded input: its own interval over the lanes."""
+
+    index: int  # position among the recorded inputs used
+    speedup: float
+    ci_low: float
+    ci_high: float
 
 
 def t_quantile(df: int) -> float:
@@ -121,6 +150,36 @@ def iqr(values: Sequence[float]) -> float:
     return q[2] - q[0]
 
 
+@dataclass(frozen=True)
+class _Estimate:
+    """The log speedup and its 95% interval from lanes' log-ratios (see the module docstring)."""
+
+    centre: float
+    low: float
+    high: float
+    se: float  # nan for the sign-test interval
+    medians: list[float]
+    interval: Literal["t over lanes", "sign test over pairs"]
+
+    def exp(self) -> tuple[float, float, float]:
+        low = math.exp(self.low) if self.low > -math.inf else 0.0
+        high = math.exp(self.high) if self.high < math.inf else math.inf
+        return math.exp(self.centre), low, high
+
+
+def _estimate(by_lane: dict[int, list[float]]) -> _Estimate:
+    medians = [statistics.median(v) for v in by_lane.values()]
+    if len(medians) >= MIN_LANES_FOR_T:
+        centre = statistics.fmean(medians)
+        se = statistics.stdev(medians) / math.sqrt(len(medians))
+        half = t_quantile(len(medians) - 1) * se
+        return _Estimate(centre, centre - half, centre + half, se, medians, "t over lanes")
+    ratios = [r for values in by_lane.values() for r in values]
+    low, high = median_ci(ratios)
+    centre = statistics.median(ratios)
+    return _Estimate(centre, low, high, math.nan, medians, "sign test over pairs")
+
+
 def analyse(pairs: Sequence[Pair]) -> PairedAnalysis:
     if not pairs:
         raise ValueError("no paired samples to analyse")
@@ -130,30 +189,38 @@ def analyse(pairs: Sequence[Pair]) -> PairedAnalysis:
     by_lane: dict[int, list[float]] = defaultdict(list)
     for pair, ratio in zip(pairs, ratios, strict=True):
         by_lane[pair.lane].append(ratio)
-    medians = [statistics.median(v) for v in by_lane.values()]
-    interval: Literal["t over lanes", "sign test over pairs"]
-    if len(medians) >= MIN_LANES_FOR_T:
-        centre = statistics.fmean(medians)
-        half = t_quantile(len(medians) - 1) * statistics.stdev(medians) / math.sqrt(len(medians))
-        low, high, interval = centre - half, centre + half, "t over lanes"
-    else:
-        centre = statistics.median(ratios)
-        low, high = median_ci(ratios)
-        interval = "sign test over pairs"
+    found = _estimate(by_lane)
+    speedup, low, high = found.exp()
     original = [p.original for p in pairs]
     middle = statistics.median(original)
     walls = [math.log(p.original_wall / p.candidate_wall) for p in pairs]
     return PairedAnalysis(
         pairs=len(pairs),
-        lanes=len(medians),
-        speedup=math.exp(centre),
-        ci_low=math.exp(low) if low > -math.inf else 0.0,
-        ci_high=math.exp(high) if high < math.inf else math.inf,
-        interval=interval,
+        lanes=len(found.medians),
+        speedup=speedup,
+        ci_low=low,
+        ci_high=high,
+        interval=found.interval,
         wall_speedup=math.exp(statistics.median(walls)),
         noise=iqr(original) / middle,
         ratio_spread=iqr(ratios),
-        lane_spread=statistics.stdev(medians) if len(medians) > 1 else math.nan,
+        lane_spread=statistics.stdev(found.medians) if len(found.medians) > 1 else math.nan,
         original_median=middle,
         candidate_median=statistics.median(p.candidate for p in pairs),
+        log_mean=found.centre if found.interval == "t over lanes" else math.nan,
+        log_se=found.se,
     )
+
+
+def per_input(pairs: Sequence[Pair]) -> list[InputSpeed]:
+    """The speedup on each input, built like the overall one (lanes' medians, 95% interval).
+    Empty when the pairs carry no per-input times."""
+    count = min((min(len(p.original_each), len(p.candidate_each)) for p in pairs), default=0)
+    speeds = []
+    for index in range(count):
+        by_lane: dict[int, list[float]] = defaultdict(list)
+        for p in pairs:
+            original, candidate = p.original_each[index], p.candidate_each[index]
+            by_lane[p.lane].append(math.log(max(original, 1e-12) / max(candidate, 1e-12)))
+        speeds.append(InputSpeed(index, *_estimate(by_lane).exp()))
+    return speeds

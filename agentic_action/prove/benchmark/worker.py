@@ -27,9 +27,10 @@ from typing import Any
 
 from agentic_action.prove.benchmark.channel import Channel, ChannelClosed
 from agentic_action.record import loader, store
-from agentic_action.record.reprs import short_error
+from agentic_action.record.reprs import call_repr, clip, short_error
 
 Call = tuple[tuple[Any, ...], dict[str, Any]]
+LABEL_CHARS = 100
 
 
 class Timer:
@@ -64,34 +65,42 @@ class Timer:
             "caches": len(self.clearers),
         }
 
-    def sample(self, loops: int, count: int, fresh: bool, consume: bool) -> tuple[float, float]:
-        """(CPU, wall) seconds per pass over the first ``count`` inputs, over ``loops`` passes.
+    def sample(self, loops: int, count: int, fresh: bool, consume: bool) -> dict[str, Any]:
+        """CPU and wall seconds per pass over the first ``count`` inputs, and per input.
 
-        CPU time is ``time.process_time`` (this process, all threads); wall time is
-        ``time.perf_counter``. Fresh mode unpickles new argument copies before each pass, outside
-        the timed region, and clears the module's functools caches before each call, inside it.
+        Each input is timed as one block of ``loops`` calls (so each input has its own figure,
+        see docs/methodology.md 2.1). CPU time is ``time.process_time`` (this process, all
+        threads); wall time is ``time.perf_counter``. Fresh mode unpickles ``loops`` new argument
+        copies before each block, outside the timed region, and clears the module's functools
+        caches before each call, inside it. Returns ``{"cpu", "wall", "each"}``: totals per pass
+        and the CPU seconds per call of each input.
         """
         random.seed(0)
-        cpu = wall = 0.0
-        calls, fn, clearers = self.calls[:count], self.fn, self.clearers if fresh else []
-        for _ in range(loops if fresh else 1):
+        each: list[float] = []
+        wall = 0.0
+        fn, clearers = self.fn, self.clearers if fresh else []
+        for index in range(count):
             if fresh:
-                calls = [pickle.loads(blob) for blob in self.blobs[:count]]
-            passes = 1 if fresh else loops
+                calls = [pickle.loads(self.blobs[index]) for _ in range(loops)]
+            else:
+                calls = [self.calls[index]] * loops
             cpu_started, started = time.process_time(), time.perf_counter()
-            for _ in range(passes):
-                for args, kwargs in calls:
-                    for clear in clearers:
-                        clear()
-                    try:
-                        result = fn(*args, **kwargs)
-                        if consume:
-                            _drain(result)
-                    except BaseException:
-                        pass
+            for args, kwargs in calls:
+                for clear in clearers:
+                    clear()
+                try:
+                    result = fn(*args, **kwargs)
+                    if consume:
+                        _drain(result)
+                except BaseException:
+                    pass
             wall += time.perf_counter() - started
-            cpu += time.process_time() - cpu_started
-        return cpu / loops, wall / loops
+            each.append((time.process_time() - cpu_started) / loops)
+        return {"cpu": sum(each), "wall": wall / loops, "each": each}
+
+    def labels(self, name: str) -> list[str]:
+        """A short text of each input's call, for the report (``work(10)``)."""
+        return [clip(call_repr(name, args, kwargs), LABEL_CHARS) for args, kwargs in self.calls]
 
 
 def _drain(result: Any) -> None:
@@ -114,13 +123,14 @@ def serve(channel: Channel, timer: Timer) -> None:
         if command == "probe":
             channel.send(timer.probe())
         elif command == "sample":
-            cpu, wall = timer.sample(
-                int(message["loops"]),
-                int(message["count"]),
-                bool(message.get("fresh")),
-                bool(message.get("consume")),
+            channel.send(
+                timer.sample(
+                    int(message["loops"]),
+                    int(message["count"]),
+                    bool(message.get("fresh")),
+                    bool(message.get("consume")),
+                )
             )
-            channel.send({"cpu": cpu, "wall": wall})
         else:
             return
 
@@ -157,7 +167,9 @@ def _load(ns: argparse.Namespace) -> tuple[Timer | None, dict[str, Any]]:
         timer = Timer(target, blobs)
     except BaseException as exc:
         return None, {"ok": False, "error": short_error(exc)}
-    return timer, {"ok": True, "inputs": len(blobs), "unloadable": unloadable}
+    name = ns.qualname.rsplit(".", 1)[-1]
+    hello = {"ok": True, "inputs": len(blobs), "unloadable": unloadable}
+    return timer, hello | {"labels": timer.labels(name)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -61,10 +61,23 @@ def _speed(speed: SpeedEvidence | None) -> list[str]:
         f"| candidate | {seconds(speed.candidate_seconds)} |",
         f"| **speedup** | **{speed.speedup:.2f}x** "
         f"(95% CI {speed.ci_low:.2f}x–{speed.ci_high:.2f}x) |",
+        *_per_input(speed),
         "",
         f"{speed.samples} paired samples, noise {speed.noise:.1%} of the original's median, "
         f"{verdict}. How: {one_line(speed.method, 400)}",
     ]
+
+
+def _per_input(speed: SpeedEvidence) -> list[str]:
+    """The range over the recorded inputs, and the inputs a setting let be slower."""
+    rows = []
+    if speed.slowest_input is not None and speed.fastest_input is not None:
+        low, high = speed.slowest_input, speed.fastest_input
+        rows.append(f"| per recorded input | {low:.2f}x – {high:.2f}x |")
+    for named in speed.slower_inputs:
+        shown = one_line(named, 160).replace("|", "\\|")
+        rows.append(f"| ⚠️ slower, accepted by setting | {shown} |")
+    return rows
 
 
 def _edits(result: OptimizationResult) -> list[str]:
