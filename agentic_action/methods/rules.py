@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from agentic_action.methods.base import MethodContext, MethodOutcome
 from agentic_action.model import Candidate, FunctionTarget
 from agentic_action.rewrite import rewrite_function
 
 
-def rules_candidate(target: FunctionTarget, source: str) -> Candidate | str:
-    """The rules engine's rewrite of ``target``, or why there is none."""
+def rules_candidate(
+    target: FunctionTarget, source: str, exclude: Collection[str] = ()
+) -> Candidate | str:
+    """The rules engine's rewrite of ``target`` (rules ``exclude`` left out), or why there is
+    none."""
     try:
-        outcome = rewrite_function(source, target.qualname)
+        outcome = rewrite_function(source, target.qualname, exclude=exclude)
     except (ValueError, SyntaxError) as error:
         return f"rules engine could not read the function: {error}"
     if not outcome.edits or outcome.new_source == source:
@@ -27,10 +32,15 @@ def rules_candidate(target: FunctionTarget, source: str) -> Candidate | str:
 
 
 class RulesMethod:
+    """``exclude``: rule ids left out (the learning selector's choice for one function)."""
+
     name = "rules"
 
+    def __init__(self, exclude: Collection[str] = ()) -> None:
+        self.exclude = tuple(exclude)
+
     def optimize(self, target: FunctionTarget, source: str, ctx: MethodContext) -> MethodOutcome:
-        candidate = rules_candidate(target, source)
+        candidate = rules_candidate(target, source, self.exclude)
         if isinstance(candidate, str):
             return MethodOutcome(note=candidate)
         proof = ctx.prove(candidate)

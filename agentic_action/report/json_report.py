@@ -120,6 +120,8 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
         "github": report.github or None,
         "llm": report.llm or None,
         "ipfs": report.ipfs or None,
+        "learning": report.learning or None,
+        "architecture": report.architecture or None,
         "notes": list(report.notes),
     }
 

@@ -1,0 +1,98 @@
+"""From the selector's decisions to what a run does: the order of its targets, the method that
+works on each (``--method auto``), the model its LLM calls try first, and the rule families left
+out for it. ``auto`` chooses among the methods that make functions faster: the rules engine
+always, and test-driven, adversarial and actor-critic when a model is configured for them
+(chaos makes functions robust, not faster: ask for it by name)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentic_action.learning.families import rule_ids
+from agentic_action.learning.session import LearningSession
+from agentic_action.llm import Router
+from agentic_action.methods import Method
+from agentic_action.methods.llm_base import MethodSettings
+from agentic_action.methods.registry import get_method
+from agentic_action.methods.rules import RulesMethod
+from agentic_action.model import AUTO, LLM_METHODS, FunctionTarget
+
+AUTO_METHODS = ("rules", "test-driven", "adversarial", "actor-critic")
+
+
+@dataclass
+class RunChoice:
+    targets: list[FunctionTarget]
+    methods: dict[str, Method] = field(default_factory=dict)  # target key -> its method
+
+
+class PreferredModelRouter(Router):
+    """The run's router - its budget, cache and usage records shared, not copied - whose calls
+    try ``preferred`` first when it is in the method's chain (the selector's model choice)."""
+
+    def __init__(self, base: Router, preferred: str) -> None:
+        self.__dict__.update(base.__dict__)  # the same objects: one budget, one record list
+        self.preferred = preferred
+
+    def complete(self, method: str, messages: Any, **options: Any) -> Any:
+        if options.get("prefer") is None and self.preferred in self.models_for(method):
+            options["prefer"] = self.preferred
+        return super().complete(method, messages, **options)
+
+
+@dataclass
+class MethodFactory:
+    router: Router | None
+    state_dir: Path
+    config: MethodSettings
+    _made: dict[tuple[str, str, tuple[str, ...]], Method] = field(default_factory=dict)
+
+    def get(self, method: str, model: str, excluded: tuple[str, ...]) -> Method:
+        key = (method, model, excluded)
+        if key not in self._made:
+            if method == "rules":
+                self._made[key] = RulesMethod(exclude=rule_ids(excluded))
+            else:
+                router = self.router
+                if router is not None and model:
+                    router = PreferredModelRouter(router, model)
+                self._made[key] = get_method(
+                    method, router=router, state_dir=self.state_dir, config=self.config
+                )
+        return self._made[key]
+
+
+def auto_methods(router: Router | None) -> tuple[str, ...]:
+    return tuple(
+        m for m in AUTO_METHODS if m == "rules" or (router is not None and router.available(m))
+    )
+
+
+def choose(
+    session: LearningSession,
+    targets: Sequence[FunctionTarget],
+    sources: Mapping[str, str],
+    recorded: Mapping[str, Iterable[str]],
+    *,
+    method: str,
+    factory: MethodFactory,
+) -> RunChoice:
+    """Decide for ``targets``. With ``auto`` the decisions are applied (order, method, model,
+    rule families); with a named method they are estimates only, and the run is unchanged."""
+    auto = method == AUTO
+    methods = auto_methods(factory.router) if auto else (method,)
+    router = factory.router
+    models: dict[str, Sequence[str]] = {}
+    if router is not None:
+        models = {m: router.models_for(m) for m in methods if m in LLM_METHODS}
+    decisions = session.decide(targets, sources, recorded, methods, models, auto=auto)
+    if not auto:
+        return RunChoice(list(targets))
+    by_key = {t.key: t for t in targets}
+    return RunChoice(
+        targets=[by_key[d.key] for d in decisions],
+        methods={d.key: factory.get(d.method, d.model, d.excluded_families) for d in decisions},
+    )

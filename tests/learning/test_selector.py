@@ -1,0 +1,136 @@
+"""The selector's memory, estimates and choices, on real ledgers and state files."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from agentic_action.learning.features import FunctionFeatures, features_of, similarity
+from agentic_action.learning.selector import Selector
+from agentic_action.learning.session import LearningSession
+from agentic_action.learning.store import (
+    Arm,
+    LearningFileError,
+    LearningState,
+    Observation,
+    Outcome,
+    export_state,
+    import_state,
+    load_state,
+    save_state,
+)
+from agentic_action.ledger import SCHEMA_VERSION, Ledger
+from agentic_action.ledger._schema import create_v1
+from agentic_action.model import FunctionTarget
+
+LOOP = "def f(xs):\n    out = []\n    for x in xs:\n        out.append(x * 2)\n    return out\n"
+CALLS = "def g(a: int, b: str):\n    print(a)\n    log(b)\n    send(a, b)\n    return len(b)\n"
+
+
+def feats(source: str, name: str) -> FunctionFeatures:
+    lines = source.count("\n")
+    return features_of(FunctionTarget("m.py", name, 1, lines), source, [f"{name}(1, 'x')"])
+
+
+def test_features_read_the_shape_and_types_of_a_function() -> None:
+    loop, calls = feats(LOOP, "f"), feats(CALLS, "g")
+    assert (loop.loops, loop.task_type) == (1, "loop")
+    assert calls.task_type == "call-heavy" and {"int", "str"} <= set(calls.arg_types)
+    assert similarity(loop, loop) == pytest.approx(1.0)
+    assert similarity(loop, calls) < 0.5
+
+
+def _history(feature: FunctionFeatures, outcome: Outcome, n: int, family: str) -> list[Observation]:
+    arm = Arm("rules", family)
+    return [
+        Observation(f"{family}-{outcome}-{i}", f"m.py::h{i}", arm, outcome, feature)
+        for i in range(n)
+    ]
+
+
+def test_declined_changes_lower_the_chance_on_similar_functions_only() -> None:
+    loop, calls = feats(LOOP, "f"), feats(CALLS, "g")
+    accepted = _history(loop, Outcome.ACCEPTED, 4, "build")
+    accepted += _history(calls, Outcome.ACCEPTED, 4, "build")
+    before = Selector(accepted).estimate(loop, Arm("rules", "build")).mean
+    declined = accepted + _history(loop, Outcome.DECLINED, 6, "build")
+    selector = Selector(declined, random.Random(3))
+    assert selector.estimate(loop, Arm("rules", "build")).mean < before - 0.3
+    assert selector.estimate(calls, Arm("rules", "build")).mean > 0.6  # dissimilar: unchanged
+    orders = [
+        selector.decide([("m.py::f", loop)], ["rules"], rule_families=["build", "calls"])[0]
+        for _ in range(100)
+    ]
+    assert sum(d.rule_order[-1] == "build" for d in orders) > 60  # tried last, mostly
+
+
+def test_thompson_sampling_keeps_exploring_an_arm_with_no_history() -> None:
+    loop = feats(LOOP, "f")
+    outcomes = [Outcome.ACCEPTED, Outcome.REJECTED] * 3
+    tried = [
+        Observation(f"o{i}", "m.py::x", Arm("test-driven"), outcome, loop, seconds=60, tokens=5000)
+        for i, outcome in enumerate(outcomes)
+    ]
+    selector = Selector(tried, random.Random(7))
+    picks = [
+        selector.decide([("m.py::f", loop)], ["test-driven", "adversarial"])[0].method
+        for _ in range(200)
+    ]
+    assert 20 < picks.count("adversarial") < 180  # both tried: neither always nor never
+
+
+def test_a_corrupt_state_is_set_aside_and_learning_starts_fresh(tmp_path: Path) -> None:
+    (tmp_path / "learning.json").write_text("{not json", encoding="utf-8")
+    state = load_state(tmp_path)
+    assert state.observations == {} and "starts fresh" in state.warning
+    assert [p.name.startswith("learning.json.corrupt-") for p in tmp_path.iterdir()] == [True]
+
+
+def test_export_and_import_share_observations_once(tmp_path: Path) -> None:
+    here, there = tmp_path / "a", tmp_path / "b"
+    loop = feats(LOOP, "f")
+    state = LearningState()
+    state.add(_history(loop, Outcome.MERGED, 3, "build"))
+    save_state(here, state)
+    assert export_state(here, tmp_path / "export.json") == 3
+    assert import_state(there, tmp_path / "export.json") == (3, 3)
+    assert import_state(there, tmp_path / "export.json") == (0, 3)  # the same ids count once
+    assert load_state(there).observations["build-merged-0"].features == loop
+    (tmp_path / "bad.json").write_text(json.dumps({"schema": 99}), encoding="utf-8")
+    with pytest.raises(LearningFileError, match=r"bad\.json is not a learning export"):
+        import_state(there, tmp_path / "bad.json")
+
+
+def _v1_ledger(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    create_v1(conn)
+    conn.execute(
+        "INSERT INTO results(run_id, file, function, method, status, reason, created_at) "
+        "VALUES ('r1', 'm.py', 'f', 'rules', 'accepted', 'faster', 1700000000)"
+    )
+    conn.close()
+
+
+def test_an_older_ledger_is_migrated_and_read_a_newer_one_refused_without_stopping(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / "old.sqlite"
+    _v1_ledger(old)
+    session = LearningSession(tmp_path / "state", old, "repo")
+    session.open()
+    [seen] = session.state.observations.values()
+    assert (seen.key, seen.outcome, seen.arm.method) == ("m.py::f", Outcome.ACCEPTED, "rules")
+    newer = tmp_path / "newer.sqlite"
+    Ledger.open(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    refused = LearningSession(tmp_path / "state2", newer, "repo")
+    refused.open()
+    assert refused.state.observations == {}
+    assert "did not read the run ledger" in refused.notes[0]
+    assert f"version {SCHEMA_VERSION + 1}" in refused.notes[0]
