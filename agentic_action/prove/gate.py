@@ -5,12 +5,17 @@ Checks (those within one stage are independent and run concurrently):
 1. ``syntax`` (in memory, every changed module)
 2. ``coverage`` (no process: were the changed lines executed by the tests on the base?)
 3. ``import`` (one process per changed module: it loads from the worktree, not an installed copy)
-4. ``affected-tests`` (the tests that executed the changed functions on the base) with ``ruff``,
-   ``semgrep`` and ``mypy`` (by validation level) alongside
+4. ``affected-tests`` (the tests that executed the changed functions on the base)
 5. the method's own checks (generated tests, fault plans), if any
-6. ``behaviour`` (recorded real inputs replayed on original and candidate)
-7. ``benchmark`` (speed on the same inputs, interleaved, with a confidence interval)
-8. ``full-suite`` (once; twice at the ``thorough`` level)
+6. ``behaviour`` (recorded real inputs replayed on original and candidate), then
+   ``differential`` (original and candidate on inputs built around the recorded ones)
+7. ``ruff``, ``semgrep`` and ``mypy`` (by validation level): started in a thread as soon as the
+   change is written, so they run while stages 3-6 do; waited for here, and a failure they
+   report earlier stops the proof at the end of the stage it finished in
+8. ``benchmark`` (speed on the same inputs, interleaved, with a confidence interval; nothing of
+   this proof runs beside it)
+9. ``full-suite`` (once; twice at the ``thorough`` level). When the affected tests that passed
+   were every test of the suite, its first run is not repeated.
 
 A candidate runs all of them (``run_gate``). Every other proof asks the same gate
 (``prove_change``) for a named subset, in the same order: ``AFTER_MERGE`` for patches merged
@@ -21,7 +26,7 @@ that is not accepted says which check stopped it and why.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
@@ -40,7 +45,13 @@ from agentic_action.prove.checks import (
     check_tests,
     module_name,
 )
-from agentic_action.prove.plan import ProofPlan, behaviour_check, speed_check, static_checks
+from agentic_action.prove.plan import (
+    ProofPlan,
+    behaviour_check,
+    differential_check,
+    speed_check,
+    static_checks,
+)
 from agentic_action.sandbox.pytest_runner import PytestOptions
 
 __all__ = [
@@ -67,6 +78,7 @@ class Check(Enum):
     STATIC = "static"  # ruff, semgrep, mypy: which ones is the proof plan's level
     METHOD = "method"  # the method's own checks, when it has some
     BEHAVIOUR = "behaviour"
+    DIFFERENTIAL = "differential"  # inputs built around the recorded ones (prove/differential)
     BENCHMARK = "benchmark"
     FULL_SUITE = "full-suite"
 
@@ -150,12 +162,22 @@ def prove_change(
     if problem:
         return _stop(done, problem)
     speed: list[SpeedEvidence | None] = [None]
-    for stage in _stages(root, change, config, checks, baseline, extra, label, speed):
-        results = _run_stage(stage)
-        done.extend(results)
-        failed = next((c for c in results if c.outcome in FAILING), None)
-        if failed is not None:
-            return _stop(done, _reason(failed), speed[0])
+    static = _static_alongside(config, checks, root, change)
+    try:
+        context = _Context(root, change, config, checks, baseline, extra, label, speed, done)
+        for stage in _stages(context, static):
+            results = _run_stage(stage)
+            done.extend(results)
+            failed = next((c for c in results if c.outcome in FAILING), None)
+            if failed is None and static is not None:
+                early = static.failed_early()
+                done.extend(early)
+                failed = next((c for c in early if c.outcome in FAILING), None)
+            if failed is not None:
+                return _stop(done, _reason(failed), speed[0])
+    finally:
+        if static is not None:
+            static.close()
     return GateVerdict(True, "all checks passed", tuple(done), speed[0])
 
 
@@ -176,18 +198,27 @@ def _in_memory(
     return steps
 
 
-def _stages(
-    root: Path,
-    change: Change,
-    config: GateConfig,
-    checks: frozenset[Check],
-    baseline: Baseline | None,
-    extra: MethodChecks | None,
-    label: str,
-    speed: list[SpeedEvidence | None],
-) -> list[list[Step]]:
+@dataclass(frozen=True)
+class _Context:
+    """One proof: the tree, the change, what to check and what was checked so far."""
+
+    root: Path
+    change: Change
+    config: GateConfig
+    checks: frozenset[Check]
+    baseline: Baseline | None
+    extra: MethodChecks | None
+    label: str
+    speed: list[SpeedEvidence | None]
+    done: list[CheckResult]
+
+
+def _stages(ctx: _Context, static: _Alongside | None) -> list[list[Step]]:
+    """The checks in order. The static tools started with the first stage (``static``) and are
+    waited for before the benchmark, which must have the cores to itself."""
+    root, change, config = ctx.root, ctx.change, ctx.config
     options, scratch, plan = config.options, config.scratch, config.proof
-    coverage = baseline.coverage if baseline is not None else None
+    coverage = ctx.baseline.coverage if ctx.baseline is not None else None
     modules = [m.path for m in change.modules]
 
     def imports() -> list[CheckResult]:
@@ -195,37 +226,107 @@ def _stages(
 
     def affected() -> list[CheckResult]:
         tests = affected_tests(coverage, change.targets)
-        return [check_affected(root, options, scratch, label, tests)]
-
-    def static() -> list[CheckResult]:
-        return static_checks(plan, root, modules) if plan else []
+        return [check_affected(root, options, scratch, ctx.label, tests)]
 
     def behaviour() -> list[CheckResult]:
         if plan is None:
             return []
         return _until_failure(partial(behaviour_check, plan, root, t) for t in change.targets)
 
+    def differential() -> list[CheckResult]:
+        if plan is None:
+            return []
+        edge = change.edge_cases
+        return _until_failure(
+            partial(differential_check, plan, root, t, edge) for t in change.targets
+        )
+
     def benchmark() -> list[CheckResult]:
-        results, speed[0] = _benchmark(plan, root, change) if plan else ([], None)
+        results, ctx.speed[0] = _benchmark(plan, root, change) if plan else ([], None)
         return results
 
     def method() -> list[CheckResult]:
-        return extra(root) if extra is not None else []
+        return ctx.extra(root) if ctx.extra is not None else []
 
-    def full(run: int) -> Step:
-        name = "full-suite" if run == 1 else f"full-suite-{run}"
-        return lambda: [check_tests(root, options, scratch, name, f"{label}-full{run}", None)]
-
+    runs = range(1, config.full_suite_runs + 1)
+    fulls: list[list[tuple[Check, Step]]] = [
+        [(Check.FULL_SUITE, partial(_full_suite, ctx, run))] for run in runs
+    ]
     ordered: list[list[tuple[Check, Step]]] = [
         [(Check.IMPORT, imports)],
-        [(Check.AFFECTED_TESTS, affected), (Check.STATIC, static)],
-        [(Check.METHOD, method)] if extra is not None else [],
+        [(Check.AFFECTED_TESTS, affected)],
+        [(Check.METHOD, method)] if ctx.extra is not None else [],
         [(Check.BEHAVIOUR, behaviour)],
+        [(Check.DIFFERENTIAL, differential)],
+        [(Check.STATIC, static.take)] if static is not None else [],
         [(Check.BENCHMARK, benchmark)],
-        *([(Check.FULL_SUITE, full(run))] for run in range(1, config.full_suite_runs + 1)),
+        *fulls,
     ]
-    stages = [[step for check, step in stage if check in checks] for stage in ordered]
+    stages = [[step for check, step in stage if check in ctx.checks] for stage in ordered]
     return [stage for stage in stages if stage]
+
+
+def _full_suite(ctx: _Context, run: int) -> list[CheckResult]:
+    """The whole suite, unless the affected tests that passed on this tree were all of it: then
+    its first run would repeat them (a second run, at the thorough level, still runs)."""
+    name = "full-suite" if run == 1 else f"full-suite-{run}"
+    whole = _affected_were_whole_suite(ctx.done, ctx.baseline)
+    if run == 1 and whole is not None:
+        detail = f"not run again: the affected tests above were the whole suite ({whole} tests)"
+        return [CheckResult(name, CheckOutcome.PASSED, detail, 0.0, {"tests": whole, "failed": []})]
+    options, scratch = ctx.config.options, ctx.config.scratch
+    return [check_tests(ctx.root, options, scratch, name, f"{ctx.label}-full{run}", None)]
+
+
+def _affected_were_whole_suite(done: list[CheckResult], baseline: Baseline | None) -> int | None:
+    """How many tests the passed affected-tests run ran, when that is every test the baseline
+    ran (same markers, same tree); None otherwise."""
+    if baseline is None or baseline.outcome.total <= 0:
+        return None
+    affected = next((c for c in done if c.name == Check.AFFECTED_TESTS.value), None)
+    if affected is None or affected.outcome is not CheckOutcome.PASSED:
+        return None
+    ran = int(affected.data.get("tests", 0))
+    return ran if ran >= baseline.outcome.total else None
+
+
+def _static_alongside(
+    config: GateConfig, checks: frozenset[Check], root: Path, change: Change
+) -> _Alongside | None:
+    """The static tools, started now in a thread: they need no process of ours to finish."""
+    plan = config.proof
+    if Check.STATIC not in checks or plan is None or not plan.static_tools:
+        return None
+    modules = [m.path for m in change.modules]
+    return _Alongside(partial(static_checks, plan, root, modules))
+
+
+class _Alongside:
+    """A step that runs in a thread while the stages before its place in the order run. Its
+    results are taken once: at its place, or earlier when it has finished with a failure."""
+
+    def __init__(self, step: Step) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._future: Future[list[CheckResult]] = self._pool.submit(step)
+        self._taken = False
+
+    def take(self) -> list[CheckResult]:
+        if self._taken:
+            return []
+        self._taken = True
+        return self._future.result()
+
+    def failed_early(self) -> list[CheckResult]:
+        """Its results, when it has already finished and one of them failed; else nothing."""
+        if self._taken or not self._future.done():
+            return []
+        if any(c.outcome in FAILING for c in self._future.result()):
+            return self.take()
+        return []
+
+    def close(self) -> None:
+        """Wait for it (a stopped proof must not leave a tool running in a tree being removed)."""
+        self._pool.shutdown(wait=True)
 
 
 def _benchmark(

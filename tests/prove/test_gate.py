@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from agentic_action.prove.gate import (
     prove_change,
     run_gate,
 )
+from agentic_action.prove.plan import ProofPlan
+from agentic_action.prove.static_checks import static_baseline
 from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.workspace import Repository, Worktrees
 
@@ -177,3 +180,52 @@ def test_changed_lines_and_module_names() -> None:
     assert changed_lines("a\nb\nc\n", "a\nc\n") == {2}
     assert module_name("src/pkg/mod.py") == "pkg.mod"
     assert module_name("pkg/__init__.py") == "pkg"
+
+
+def test_full_suite_is_not_repeated_when_the_affected_tests_were_all_of_it(project) -> None:  # type: ignore[no-untyped-def]
+    worktrees, baseline, config = project  # both tests of the suite execute evens
+    with worktrees.checkout("c") as root:
+        verdict = run_gate(root, _candidate("evens", FAST, 1, 6), SOURCE, baseline, config)
+    full = verdict.checks[-1]
+    assert verdict.accepted and full.name == "full-suite"
+    assert full.outcome is CheckOutcome.PASSED and "not run again" in full.detail
+    assert full.data == {"tests": 2, "failed": []}
+
+
+def test_full_suite_runs_when_a_test_did_not_execute_the_change(tmp_path: Path) -> None:
+    other = TESTS + "\n\ndef test_other():\n    assert 1 + 1 == 2\n"
+    files = {"pkg/__init__.py": "", "pkg/mod.py": SOURCE, "tests/test_mod.py": other}
+    worktrees = Worktrees(Repository(make_repo(tmp_path / "repo", files)), tmp_path / "wt")
+    options = PytestOptions(python=sys.executable, timeout=120)
+    (tmp_path / "scratch").mkdir()
+    config = GateConfig(options, 80.0, tmp_path / "scratch")
+    with worktrees.checkout("baseline") as base:
+        baseline = run_baseline(base, options, config.scratch)
+    with worktrees.checkout("c") as root:
+        verdict = run_gate(root, _candidate("evens", FAST, 1, 6), SOURCE, baseline, config)
+    worktrees.close()
+    affected, full = verdict.checks[-2:]
+    assert verdict.accepted and affected.data["tests"] == 2
+    assert full.name == "full-suite" and full.data == {"tests": 3, "failed": []}
+    assert "not run again" not in full.detail
+
+
+def test_static_tools_run_alongside_and_their_failure_stops_the_proof(project) -> None:  # type: ignore[no-untyped-def]
+    worktrees, baseline, config = project
+    with worktrees.checkout("head") as head:
+        static = static_baseline(head, ["pkg/mod.py"], tools=("ruff",))
+        plan = ProofPlan("quick", head, sys.executable, static=static, static_tools=("ruff",))
+        with_static = replace(config, proof=plan)
+        with worktrees.checkout("clean") as root:
+            clean = run_gate(root, _candidate("evens", FAST, 1, 6), SOURCE, baseline, with_static)
+        unused_import = "import os\n\n\n" + FAST
+        with worktrees.checkout("flagged") as root:
+            flagged = run_gate(
+                root, _candidate("evens", unused_import, 1, 6), SOURCE, baseline, with_static
+            )
+    assert clean.accepted, clean
+    names = [c.name for c in clean.checks]
+    assert names.index("ruff") > names.index("affected-tests") and names[-1] == "full-suite"
+    assert not flagged.accepted and flagged.checks[-1].name == "ruff"
+    assert flagged.checks[-1].outcome is CheckOutcome.FAILED and "F401" in flagged.checks[-1].detail
+    assert "full-suite" not in [c.name for c in flagged.checks]
