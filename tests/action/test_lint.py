@@ -12,9 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-WORKFLOWS = sorted([*ROOT.glob("workflows/*.yml"), *ROOT.glob(".github/workflows/*.yml")])
+WORKFLOWS = sorted(ROOT.glob(".github/workflows/*.yml"))
+EXAMPLES = sorted(ROOT.glob("examples/workflows/*.yml"))
 ACTION = ROOT / "action.yml"
-ZIZMOR_CONFIG = Path(__file__).with_name("zizmor.yml")
+ACTIONS = [ACTION, *sorted(ROOT.glob(".github/actions/*/action.yml"))]
 SEVERITY = {"unknown": 0, "informational": 1, "low": 2, "medium": 3, "high": 4}
 
 
@@ -37,13 +38,13 @@ def test_the_workflows_under_test_are_all_there() -> None:
     assert names == [
         ".github/workflows/approve.yml",
         ".github/workflows/optimize.yml",
-        "workflows/approve.yml",
-        "workflows/optimize.yml",
+        ".github/workflows/release.yml",
     ]
+    assert len(EXAMPLES) == 4 and len(ACTIONS) == 3
 
 
-def test_actionlint_finds_nothing() -> None:
-    done = run(tool("actionlint"), "-no-color", *map(str, WORKFLOWS))
+def test_actionlint_finds_nothing_in_the_workflows_and_the_example_callers() -> None:
+    done = run(tool("actionlint"), "-no-color", *map(str, WORKFLOWS + EXAMPLES))
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -59,22 +60,15 @@ def test_actionlint_does_catch_an_injection(tmp_path: Path) -> None:
 
 
 def zizmor_findings(*paths: Path) -> list[dict[str, object]]:
-    done = run(
-        tool("zizmor"),
-        "--offline",
-        "--format",
-        "json",
-        "--config",
-        str(ZIZMOR_CONFIG),
-        *map(str, paths),
-    )
+    done = run(tool("zizmor"), "--offline", "--format", "json", *map(str, paths))
     assert done.returncode in (0, *range(10, 15)), done.stderr  # 1x: findings were reported
     findings: list[dict[str, object]] = json.loads(done.stdout or "[]")
     return findings
 
 
-def test_zizmor_finds_nothing_above_low() -> None:
-    findings = zizmor_findings(ACTION, *WORKFLOWS)
+def test_zizmor_with_its_default_config_finds_nothing_above_low() -> None:
+    assert not [p for p in ROOT.glob("**/zizmor.y*ml") if ".venv" not in p.parts]  # no policy
+    findings = zizmor_findings(*ACTIONS, *WORKFLOWS)
     serious = [
         (f["ident"], f["determinations"]["severity"])  # type: ignore[index]
         for f in findings
@@ -94,7 +88,11 @@ def test_zizmor_does_catch_an_unpinned_third_party_action(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     ("schema", "paths"),
-    [("vendor.github-workflows", WORKFLOWS), ("vendor.github-actions", [ACTION])],
+    [
+        ("vendor.github-workflows", WORKFLOWS + EXAMPLES),
+        ("vendor.github-actions", ACTIONS),
+        ("vendor.dependabot", [ROOT / ".github" / "dependabot.yml"]),
+    ],
 )
 def test_github_json_schemas_accept_the_files(schema: str, paths: list[Path]) -> None:
     done = run(tool("check-jsonschema"), "--builtin-schema", schema, *map(str, paths))
