@@ -130,7 +130,7 @@ def run_hostile(
     )
     assert done.returncode == 0, f"the parent failed: {done.stderr[-3000:]}"
     data = json.loads(done.stdout)
-    return Outcome(**data)
+    return Outcome(**{key: data[key] for key in Outcome.__dataclass_fields__})
 
 
 def processes_with(marker: str) -> list[int]:
@@ -182,10 +182,25 @@ def kill_marked(marker: str) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def llm_gate(env: Mapping[str, str] | None = None) -> str:
+    """ "" when an LLM method may run candidates here, else the refusal's message."""
+    from agentic_action.sandbox.policy import IsolationRefused, refuse_unisolated
+
+    try:
+        refuse_unisolated("test-driven", env)
+    except IsolationRefused as error:
+        return str(error)
+    return ""
+
+
 def main(argv: list[str]) -> None:
+    from agentic_action.sandbox.policy import UNSAFE_VARIABLE
     from agentic_action.sandbox.runner import run_sandboxed
+    from agentic_action.sandbox.vault import protect
 
     request = json.loads(argv[0])
+    if request.get("protect"):  # what the entrypoint does first: re-exec without the secrets
+        protect()
     code = request["code"].replace("__PARENT_PID__", str(os.getpid()))
     result = run_sandboxed(
         [sys.executable, "-c", code],
@@ -203,6 +218,8 @@ def main(argv: list[str]) -> None:
                 "stdout": result.stdout,
                 "stderr": result.stderr,
                 "seconds": result.seconds,
+                "llm_gate": llm_gate(),
+                "unsafe_gate": llm_gate({**os.environ, UNSAFE_VARIABLE: "true"}),
             }
         )
     )
