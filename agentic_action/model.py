@@ -100,6 +100,9 @@ class Candidate:
     # (repository-relative path, content). The gate writes them; the patch includes them.
     extra_files: tuple[tuple[str, str], ...] = ()
     purpose: Purpose = "performance"
+    # The model's own edge cases for the target (Python code defining ``edge_cases()``), which
+    # the differential check adds to the inputs it builds; "" for candidates without a model.
+    edge_cases: str = ""
 
 
 @dataclass(frozen=True)

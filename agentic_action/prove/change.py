@@ -45,6 +45,7 @@ class Change:
     files: tuple[ChangedFile, ...]
     targets: tuple[FunctionTarget, ...] = ()
     purpose: str = PERFORMANCE
+    edge_cases: str = ""  # the model's edge-case code, for the differential check
 
     @classmethod
     def of_candidate(cls, candidate: Candidate, original: str) -> Change:
@@ -54,7 +55,7 @@ class Change:
             ChangedFile(rel, content.encode("utf-8"), None, FileRole.SHIPPED)
             for rel, content in candidate.extra_files
         )
-        return cls((main, *shipped), (target,), candidate.purpose)
+        return cls((main, *shipped), (target,), candidate.purpose, candidate.edge_cases)
 
     @classmethod
     def of_files(

@@ -4,11 +4,12 @@ Prepared once per run on the baseline worktree:
 - the real inputs of every target, recorded while the tests that execute it run (oracle);
 - the static findings of the target files on HEAD (ruff, semgrep, mypy by level).
 
-Per candidate: behaviour on the recorded inputs, speed on the same inputs, static findings added.
+Per candidate: behaviour on the recorded inputs, differential inputs built around them (prepared
+once per target), speed on the recorded inputs, static findings added.
 Which of these run is chosen by the validation level:
 
 - ``quick``: none of them (syntax, coverage, import and tests only; speed is not measured);
-- ``standard``: behaviour, benchmark, ruff, semgrep;
+- ``standard``: behaviour, differential inputs, benchmark, ruff, semgrep;
 - ``thorough``: standard + mypy, and the full suite twice.
 """
 
@@ -16,12 +17,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from agentic_action.model import CheckOutcome, CheckResult, FunctionTarget, SpeedEvidence
 from agentic_action.prove.behaviour import check_behaviour
 from agentic_action.prove.change import PERFORMANCE
+from agentic_action.prove.differential.prepare import (
+    DifferentialCache,
+    DifferentialSettings,
+    cache_key,
+)
 from agentic_action.prove.static_checks import (
     StaticBaseline,
     run_static_checks,
@@ -49,6 +55,11 @@ class ProofPlan:
     recording: RecordingReport | None = None
     static: StaticBaseline | None = None
     static_tools: tuple[str, ...] = ()
+    differential: DifferentialSettings = field(default_factory=DifferentialSettings)
+    # the differential inputs of each target, prepared for its first candidate (shared by copies)
+    differential_inputs: DifferentialCache = field(
+        default_factory=DifferentialCache, compare=False, repr=False
+    )
 
     @property
     def measures(self) -> bool:
@@ -108,6 +119,30 @@ def behaviour_check(plan: ProofPlan, root: Path, target: FunctionTarget) -> Chec
         float_rel_tol=plan.float_rel_tol,
     )
     return verdict.to_check()
+
+
+def differential_check(
+    plan: ProofPlan, root: Path, target: FunctionTarget, edge_code: str = ""
+) -> CheckResult | None:
+    """Original and candidate on inputs built around the recorded ones (and the model's own
+    edge cases, ``edge_code``); the inputs and the original's runs are prepared once per
+    target and edge-case code."""
+    if not plan.measures or plan.inputs_dir is None:
+        return None
+    from agentic_action.prove.differential import Sides, check_differential, prepare_inputs
+    from agentic_action.record import store
+
+    inputs_dir, key = plan.inputs_dir, cache_key(target, edge_code)
+    work = inputs_dir.parent / "differential" / key
+    prepared = plan.differential_inputs.get(
+        key,
+        lambda: prepare_inputs(
+            plan.python, plan.original_root, target, inputs_dir, work, plan.differential, edge_code
+        ),
+    )
+    extra = tuple(store.recorded_sys_path(inputs_dir))
+    sides = Sides(plan.python, plan.original_root.resolve(), root.resolve(), target, extra)
+    return check_differential(sides, prepared, plan.differential)
 
 
 def speed_check(

@@ -2,7 +2,7 @@
 
     python -m agentic_action.prove.behaviour.compare_worker --root ORIGINAL --file F \
         --inputs DIR --original A.jsonl --original-again B.jsonl --candidate C.jsonl \
-        --out RESULT.json [--rel-tol X] [--extra-path P ...]
+        --out RESULT.json [--rel-tol X] [--extra-path P ...] [--exception-types-only]
 
 Outcome pickles are untrusted (candidate code produced them), so they are only ever loaded here,
 inside the sandbox, with the ORIGINAL worktree first on ``sys.path`` so classes resolve to the
@@ -46,7 +46,13 @@ def read_outcomes(path: Path) -> tuple[Outcomes, str | None]:
 
 
 def classify(
-    index: int, first: Outcomes, again: Outcomes, cand: Outcomes, rel_tol: float
+    index: int,
+    first: Outcomes,
+    again: Outcomes,
+    cand: Outcomes,
+    rel_tol: float,
+    *,
+    messages: bool = True,
 ) -> dict[str, Any]:
     a, b, c = first.get(index), again.get(index), cand.get(index)
     shown = (a or c or {}).get("input", "")
@@ -61,7 +67,7 @@ def classify(
         return {**result, "status": "nondeterministic", "detail": f"two original runs: {unstable}"}
     if c is None:
         return {**result, "status": "differs", "detail": "the candidate replay stopped before it"}
-    found = outcome_difference(a, c, rel_tol)
+    found = outcome_difference(a, c, rel_tol, messages=messages)
     return {**result, "status": "differs" if found else "same", "detail": found or ""}
 
 
@@ -76,6 +82,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--rel-tol", type=float, default=0.0)
     parser.add_argument("--extra-path", action="append", default=[])
+    parser.add_argument("--exception-types-only", action="store_true")
     return parser.parse_args(argv)
 
 
@@ -90,7 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict = {
         "original_error": error_first or error_again,
         "candidate_error": error_cand,
-        "inputs": [classify(i, first, again, cand, ns.rel_tol) for i in range(count)],
+        "inputs": [
+            classify(i, first, again, cand, ns.rel_tol, messages=not ns.exception_types_only)
+            for i in range(count)
+        ],
     }
     ns.out.write_text(json.dumps(verdict), encoding="utf-8")
     return 0

@@ -1,0 +1,245 @@
+"""The differential check: original and candidate side by side on inputs built around the
+recorded ones, before the benchmark.
+
+Per candidate, the candidate is replayed (sandboxed) on the target's prepared inputs and the
+comparer classifies each input against the original's two runs, comparing what the behaviour
+check compares (return value, argument mutation, printed output, file writes) except that an
+exception matches on its type (messages of synthetic inputs differ for harmless reasons). The
+first differing input is shrunk (``shrink`` rounds) and shown. A candidate that does not finish
+within the time bound on an input the original finishes is rejected: it hangs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agentic_action.model import CheckOutcome, CheckResult, FunctionTarget
+from agentic_action.prove.behaviour.replay import replay
+from agentic_action.prove.differential.prepare import (
+    GENERATOR,
+    OUTCOMES,
+    DifferentialSettings,
+    Prepared,
+    describe_origin,
+    timed_out_at,
+)
+from agentic_action.record import store
+from agentic_action.sandbox.launch import worker_env
+from agentic_action.sandbox.runner import run_sandboxed
+
+NAME = "differential"
+COMPARER = "agentic_action.prove.behaviour.compare_worker"
+COMPARER_TIMEOUT = 120.0
+SHRINK_ROUNDS = 4
+SHRINK_SECONDS = 10.0  # shrinking starts no new round after this (or 3x the time bound)
+SHOWN_LIMIT = 1500
+
+
+@dataclass(frozen=True)
+class Sides:
+    """What one comparison needs: the interpreter, both roots, the target, its extra paths."""
+
+    python: str
+    original: Path
+    candidate: Path
+    target: FunctionTarget
+    extra: tuple[str, ...]
+
+
+def candidate_timeout(prepared: Prepared, settings: DifferentialSettings) -> float:
+    """The candidate's replay may take the time bound, or four times the original's."""
+    return max(settings.seconds, 4 * prepared.original_seconds)
+
+
+def check_differential(
+    sides: Sides, prepared: Prepared, settings: DifferentialSettings
+) -> CheckResult:
+    started = time.monotonic()
+    if prepared.error or prepared.count == 0:
+        why = prepared.error or "no differential input could be built (nothing recorded to vary)"
+        return CheckResult(NAME, CheckOutcome.SKIPPED, why, 0.0, _data(prepared, {}))
+    work = Path(tempfile.mkdtemp(prefix="candidate-", dir=prepared.work))
+    try:
+        shutil.copytree(prepared.inputs, work / "inputs")
+        outcomes = work / OUTCOMES
+        timeout = candidate_timeout(prepared, settings)
+        _replay(sides, sides.candidate, work / "inputs", outcomes, timeout)
+        originals = (work / "original.jsonl", work / "original-again.jsonl")
+        shutil.copyfile(prepared.first, originals[0])  # the sandboxed comparer sees only `work`
+        shutil.copyfile(prepared.again, originals[1])
+        items = _compare(sides, work, work / "inputs", originals, outcomes)
+        result = _judge(sides, prepared, settings, items, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return CheckResult(NAME, result[0], result[1], time.monotonic() - started, result[2])
+
+
+def _judge(
+    sides: Sides,
+    prepared: Prepared,
+    settings: DifferentialSettings,
+    items: list[dict[str, Any]] | str,
+    work: Path,
+) -> tuple[CheckOutcome, str, dict[str, Any]]:
+    if isinstance(items, str):
+        return CheckOutcome.ERROR, f"the comparison itself failed: {items}", _data(prepared, {})
+    status = [str(i.get("status")) for i in items]
+    counts = {s: status.count(s) for s in ("same", "differs", "nondeterministic", "unusable")}
+    tried = counts["same"] + counts["differs"]
+    data = _data(prepared, {"inputs_compared": tried, **counts})
+    differing = [i for i in items if i.get("status") == "differs"]
+    if differing:
+        first = differing[0]
+        origin = prepared.origins[int(first.get("i", 0))]
+        hang = "did not finish within the time limit" in str(first.get("candidate"))
+        shrunk, rounds = (first, 0) if hang else _shrink(sides, prepared, settings, first, work)
+        data.update(first_difference=_shown(shrunk), origin=describe_origin(origin))
+        data.update(shrink_rounds=rounds, candidate_hangs=hang)
+        what = "the candidate hangs on" if hang else "behaviour differs on"
+        why = f"{what} differential input #{first.get('i')} ({describe_origin(origin)})"
+        return CheckOutcome.FAILED, f"{why}\n{_shown(shrunk)}", data
+    if tried == 0:
+        why = f"none of {prepared.count} differential input(s) could serve as evidence"
+        return CheckOutcome.SKIPPED, why, data
+    why = f"same behaviour on {tried} differential input(s) built around the recorded ones"
+    return CheckOutcome.PASSED, why + _dropped_words(prepared, counts), data
+
+
+def _dropped_words(prepared: Prepared, counts: dict[str, int]) -> str:
+    parts = []
+    if prepared.dropped:
+        parts.append(f"{len(prepared.dropped)} dropped: the original hung on them")
+    if counts["nondeterministic"] or counts["unusable"]:
+        parts.append(f"{counts['nondeterministic'] + counts['unusable']} not usable as evidence")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _data(prepared: Prepared, extra: dict[str, Any]) -> dict[str, Any]:
+    manifest = prepared.manifest
+    sources: dict[str, int] = {}
+    for origin in prepared.origins:
+        sources[str(origin.get("source"))] = sources.get(str(origin.get("source")), 0) + 1
+    return {
+        "inputs_generated": prepared.count,
+        "inputs_compared": 0,
+        "sources": sources,
+        "recorded": manifest.get("recorded", 0),
+        "skipped_uncopyable": manifest.get("uncopyable", 0) + manifest.get("unloadable", 0),
+        "unmutated_calls": (manifest.get("mutation") or {}).get("unmutated_calls", 0),
+        "dropped_original_hangs": list(prepared.dropped),
+        "hypothesis": manifest.get("hypothesis"),
+        "llm": manifest.get("llm"),
+        "prepare_seconds": round(prepared.seconds, 3),
+        **extra,
+    }
+
+
+def _replay(sides: Sides, root: Path, inputs: Path, outcomes: Path, timeout: float) -> None:
+    replay(
+        sides.python, root, sides.target, inputs, outcomes,
+        timeout=timeout, extra_paths=sides.extra,
+    )  # fmt: skip
+
+
+def _compare(
+    sides: Sides, work: Path, inputs: Path, originals: tuple[Path, Path], candidate: Path
+) -> list[dict[str, Any]] | str:
+    """The comparer's per-input classification (sandboxed: it unpickles candidate output)."""
+    out = work / "comparison.json"
+    argv = [sides.python, "-m", COMPARER, "--root", str(sides.original)]
+    argv += ["--file", sides.target.file, "--inputs", str(inputs), "--out", str(out)]
+    argv += ["--original", str(originals[0]), "--original-again", str(originals[1])]
+    argv += ["--candidate", str(candidate), "--exception-types-only"]
+    for entry in sides.extra:
+        argv += ["--extra-path", entry]
+    result = run_sandboxed(
+        argv, cwd=sides.original, timeout=COMPARER_TIMEOUT, writable=[work],
+        extra_env=worker_env(),
+    )  # fmt: skip
+    try:
+        data = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return result.tail(15) or "the comparer wrote no result"
+    if data.get("original_error") or data.get("candidate_error"):
+        return str(data.get("original_error") or data.get("candidate_error"))
+    return [i for i in data.get("inputs", []) if isinstance(i, dict)]
+
+
+def _shrink(
+    sides: Sides,
+    prepared: Prepared,
+    settings: DifferentialSettings,
+    first: dict[str, Any],
+    work: Path,
+) -> tuple[dict[str, Any], int]:
+    """Greedy: smaller versions of the differing input, the smallest that still differs kept,
+    a few rounds. The input shown is the last one kept."""
+    files = sorted(p for p in prepared.inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    current, shown, rounds = files[int(first.get("i", 0))], first, 0
+    deadline = time.monotonic() + max(SHRINK_SECONDS, 3 * settings.seconds)
+    for round_ in range(1, SHRINK_ROUNDS + 1):
+        if time.monotonic() > deadline:
+            break
+        found = _shrink_round(sides, prepared, settings, current, work / f"shrink{round_}")
+        if found is None:
+            break
+        current, shown, rounds = found[0], found[1], round_
+    return shown, rounds
+
+
+def _shrink_round(
+    sides: Sides, prepared: Prepared, settings: DifferentialSettings, current: Path, work: Path
+) -> tuple[Path, dict[str, Any]] | None:
+    inputs = work / "inputs"
+    inputs.mkdir(parents=True)
+    shutil.copyfile(current, work / "current.pkl")  # the sandbox sees only `work`
+    argv = [sides.python, "-m", GENERATOR, "--root", str(sides.original)]
+    argv += ["--file", sides.target.file, "--qualname", sides.target.qualname]
+    argv += ["--shrink", str(work / "current.pkl"), "--out", str(inputs)]
+    argv += ["--manifest", str(work / "m.json")]
+    for entry in sides.extra:
+        argv += ["--extra-path", entry]
+    run_sandboxed(argv, cwd=sides.original, timeout=60.0, writable=[work], extra_env=worker_env())
+    files = sorted(p for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    if not files:
+        return None
+    runs = [
+        ("original", sides.original, settings.original_timeout),
+        ("candidate", sides.candidate, candidate_timeout(prepared, settings)),
+    ]
+
+    def run(side: tuple[str, Path, float]) -> Path:
+        copy = work / side[0]
+        shutil.copytree(inputs, copy / "inputs")
+        _replay(sides, side[1], copy / "inputs", copy / OUTCOMES, side[2])
+        return copy / OUTCOMES
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        original, candidate = pool.map(run, runs)
+    if timed_out_at(original) is not None or timed_out_at(candidate) is not None:
+        return None  # a hang while shrinking: keep the input found so far
+    items = _compare(sides, work, inputs, (original, original), candidate)
+    if isinstance(items, str):
+        return None
+    differing = [i for i in items if i.get("status") == "differs"]
+    if not differing:
+        return None
+    best = min(differing, key=lambda i: files[int(i.get("i", 0))].stat().st_size)
+    return files[int(best.get("i", 0))], best
+
+
+def _shown(item: dict[str, Any]) -> str:
+    text = (
+        f"input: {item.get('input')}\n"
+        f"  original:  {item.get('original')}\n"
+        f"  candidate: {item.get('candidate')}\n"
+        f"  difference: {item.get('detail')}"
+    )
+    return text if len(text) <= SHOWN_LIMIT else text[:SHOWN_LIMIT] + "…"
