@@ -76,6 +76,6 @@ def derive_bounds(
         def excess(c: float, law: Any = law, spent: float = spent) -> float:
             return float(1 - law.cdf([*bounds, c]) - spent)
 
-        bounds.append(float(optimize.brentq(excess, 0.5, 12.0)))
+        bounds.append(float(optimize.brentq(excess, 1.0, 8.0, xtol=1e-4)))
     t_bounds = {df: tuple(float(stats.t.ppf(stats.norm.cdf(z), df)) for z in bounds) for df in dfs}
     return tuple(bounds), t_bounds
