@@ -7,6 +7,7 @@ import logging
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from agentic_action.baseline.suite import Baseline
 from agentic_action.methods import Method, MethodOutcome, Proof
@@ -79,6 +80,7 @@ class AgentReport:
     target: FunctionTarget
     results: list[OptimizationResult]
     note: str = ""
+    tally: dict[str, Any] = field(default_factory=dict)  # MethodOutcome.tally()
 
 
 def run_agent(
@@ -97,7 +99,8 @@ def run_agent(
             target, method.name, Status.ERROR, f"{type(error).__name__}: {error}"
         )
         return AgentReport(target, [failed])
-    return AgentReport(target, _results(outcome, store, base_commit), outcome.note)
+    results = _results(outcome, store, base_commit)
+    return AgentReport(target, results, outcome.note, {"method": method.name, **outcome.tally()})
 
 
 def _results(

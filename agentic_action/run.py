@@ -27,6 +27,7 @@ from agentic_action.patches import PatchStore
 from agentic_action.plan.discover import Discovery, discover
 from agentic_action.plan.rank import rank_targets
 from agentic_action.plan.shard import parse_shard, select
+from agentic_action.prove.differential.prepare import DifferentialSettings
 from agentic_action.prove.gate import GateConfig
 from agentic_action.prove.plan import ProofPlan, prepare_proof
 from agentic_action.publish.control import ChangeControl, choose_change_control
@@ -57,9 +58,12 @@ class RunReport:
     discovery: Discovery = field(default_factory=Discovery)
     baseline: Baseline | None = None
     profile_note: str = ""
+    hot_functions: list[str] = field(default_factory=list)  # target keys the tests spent time in
     functions_examined: int = 0
     no_candidate: dict[str, str] = field(default_factory=dict)  # target key -> why
     recording: dict[str, str] = field(default_factory=dict)  # target key -> inputs recorded
+    # target key -> the method's proposals, rejections by check and own figures (tally())
+    method_tally: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: list[OptimizationResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     github: dict[str, Any] = field(default_factory=dict)  # repository, API usage, dashboard
@@ -261,6 +265,7 @@ def _optimize_from(
         profile = profile_suite(base_root, options, scratch)
     report.profile_note = profile.note
     ranked = rank_targets(profile.apply(report.discovery.functions))
+    report.hot_functions = [t.key for t in ranked if t.profile_seconds]
     targets = _eligible(ranked, settings, report, control)
     if not targets:
         return
@@ -338,6 +343,7 @@ def _run_agents(
         agents = list(pool.map(work, enumerate(targets, start=1)))
     for agent in agents:
         report.results.extend(agent.results)
+        report.method_tally[agent.target.key] = agent.tally
         if not agent.results:
             report.no_candidate[agent.target.key] = agent.note or "nothing proposed"
 
@@ -399,6 +405,9 @@ def _prepare_proof(
         accept_slower_inputs=settings.accept_slower_inputs,
         float_rel_tol=settings.float_tolerance,
         timeout=settings.test_timeout,
+        differential=DifferentialSettings(
+            settings.differential_seconds, max_inputs=settings.differential_inputs
+        ),
     )
     if not plan.measures:
         report.notes.append(

@@ -97,6 +97,16 @@ class Settings(BaseModel):
         description="Accept a candidate that is faster overall but significantly slower on some "
         "recorded inputs (the evidence names them); by default it is rejected.",
     )
+    differential_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=600,
+        description="Time bound per candidate for the differential inputs (original and "
+        "candidate side by side on inputs built around the recorded ones).",
+    )
+    differential_inputs: int = Field(
+        150, ge=0, le=5000, description="Differential inputs built per function (0: none)."
+    )
     float_tolerance: float = Field(
         0.0,
         ge=0,

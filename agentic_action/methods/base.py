@@ -8,11 +8,12 @@ it, goes through the same gate.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from agentic_action.model import Candidate, CheckResult, FunctionTarget
+from agentic_action.model import Candidate, CheckOutcome, CheckResult, FunctionTarget
 
 if TYPE_CHECKING:
     from agentic_action.prove.gate import GateVerdict
@@ -40,6 +41,28 @@ class MethodOutcome:
     chosen: Proof | None = None
     note: str = ""  # e.g. "no rule applies"; "no model reachable: fell back to rules"
     data: dict[str, Any] = field(default_factory=dict)  # per-method figures for the report
+
+    def tally(self) -> dict[str, Any]:
+        """What report.json keeps of it: proposals, how many were accepted, the rejections by
+        the check that stopped them (``answer``: unusable before the gate), and ``data``."""
+        rejected_by: dict[str, int] = {}
+        for proof in self.attempts:
+            if not proof.accepted:
+                name = _stopping_check(proof)
+                rejected_by[name] = rejected_by.get(name, 0) + 1
+        return {
+            "proposals": len(self.attempts),
+            "accepted": sum(1 for p in self.attempts if p.accepted),
+            "rejected_by": dict(sorted(rejected_by.items())),
+            "data": json.loads(json.dumps(self.data, default=str)),
+        }
+
+
+def _stopping_check(proof: Proof) -> str:
+    failed = [
+        c for c in proof.verdict.checks if c.outcome in (CheckOutcome.FAILED, CheckOutcome.ERROR)
+    ]
+    return failed[0].name if failed else "other"
 
 
 class ExtraCheck(Protocol):

@@ -11,6 +11,7 @@ from typing import Any
 from agentic_action import __version__
 from agentic_action.fileutil import atomic_write
 from agentic_action.model import OptimizationResult, SpeedEvidence, Status
+from agentic_action.report.tally import differential_section, methods_section
 from agentic_action.run import RunReport
 
 SCHEMA_VERSION = 1
@@ -108,6 +109,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
             "skipped_files": [dataclasses.asdict(p) for p in found.skipped],
             "no_candidate": dict(sorted(report.no_candidate.items())),
             "profile": report.profile_note,
+            "hot_functions": list(report.hot_functions),
             "recorded_inputs": dict(sorted(report.recording.items())),
         },
         "results": [result_to_json(r) for r in report.results],
@@ -117,6 +119,8 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
             "rejected": report.count(Status.REJECTED),
             "error": report.count(Status.ERROR),
         },
+        "methods": methods_section(report.method_tally),
+        "differential_inputs": differential_section(report.results),
         "github": report.github or None,
         "llm": report.llm or None,
         "ipfs": report.ipfs or None,

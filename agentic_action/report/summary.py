@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from agentic_action.model import PATCHES_DIR, CheckOutcome, OptimizationResult, Status
+from agentic_action.report.tally import summary_lines
 from agentic_action.run import RunReport
 
 ICONS = {Status.ACCEPTED: "✅", Status.REJECTED: "❌", Status.ERROR: "⚠️"}
@@ -84,6 +85,7 @@ def render_summary(report: RunReport) -> str:
             ]
     else:
         lines += ["", "No candidate changes were found for the targets."]
+    lines += summary_lines(report.method_tally, report.results)
     lines += _apply_lines(report)
     lines += _plan_lines(report)
     api = report.github.get("api") if report.github else None

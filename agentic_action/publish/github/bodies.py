@@ -50,6 +50,20 @@ def _checks(result: OptimizationResult) -> list[str]:
     return rows
 
 
+def _differential(result: OptimizationResult) -> list[str]:
+    """How many differential inputs the change was tried on (docs/methodology.md)."""
+    check = next((c for c in result.checks if c.name == "differential"), None)
+    if check is None:
+        return []
+    sources = ", ".join(f"{n} {kind}" for kind, n in sorted(check.data.get("sources", {}).items()))
+    return [
+        "",
+        f"Differential inputs tried: {check.data.get('inputs_compared', 0)} "
+        f"({neutral(sources) or 'none built'}), built around the recorded inputs and run on the "
+        "original and on this change side by side.",
+    ]
+
+
 def _speed(speed: SpeedEvidence | None) -> list[str]:
     if speed is None:
         return ["_This change makes no speed claim (no benchmark evidence)._"]
@@ -133,6 +147,7 @@ def pr_body(item: PublishItem, marker: Marker, issue_number: int | None) -> str:
     if issue_number is not None:
         lines.append(f"Closes #{issue_number} (the analysis issue) when merged.")
     lines += ["", f"Why: {one_line(result.reason, 500)}", "", "### Checks", *_checks(result)]
+    lines += _differential(result)
     lines += ["", "### Speed", *_speed(result.speed), "", "### Edits", *_edits(result)]
     lines += ["", "### Patch", *_patch(result), "", *_howto(result)]
     return cap("\n".join(lines) + "\n")

@@ -97,7 +97,7 @@ def test_dict_fromkeys_is_rejected_on_unhashable_items_and_the_input_is_shown(
     assert verdict.reason.startswith("differential failed: behaviour differs on differential input")
     assert "unhashable" in check.data["origin"] or "dict-elements" in check.data["origin"]
     shown = check.data["first_difference"]
-    assert "candidate: raised TypeError: unhashable type" in shown
+    assert "candidate: raised builtins.TypeError: unhashable type" in shown
     assert "input: dedupe([[" in shown or "input: dedupe([{" in shown
     assert check.data["shrink_rounds"] >= 1
     assert check.data["inputs_compared"] >= 50
