@@ -33,8 +33,10 @@ from agentic_action.learning.features import FunctionFeatures, similarity
 from agentic_action.learning.store import Arm, Observation
 
 POOL = 3000  # the newest observations per method that are compared at all
-NEIGHBOURS = 40  # similar observations an estimate is made from, per arm
-PRIOR_STRENGTH = 2.0  # pseudo-observations the arm's global record is worth
+NEIGHBOURS = 100  # similar observations an estimate is made from, per arm
+SHARPNESS = 1.0  # an observation weighs (similarity / the nearest's) ** SHARPNESS
+BASE = 1.0  # a uniform Beta(1, 1) under everything
+PRIOR_STRENGTH = 1.0  # pseudo-observations the arm's global record is worth
 TOKENS_PER_MINUTE = 1000.0  # one CPU minute costs as much as this many tokens
 PRICE = 0.02  # accepted changes one cost unit (a CPU minute, 1,000 tokens) is worth
 EXCLUDE_BELOW = 0.08  # a rule family drawn below this chance ...
@@ -78,7 +80,7 @@ class Decision:
     drawn: float  # the sampled chance the choice was made on
     value: float  # drawn chance less the price of the cost
     reason: str
-    alternatives: dict[str, float] = field(default_factory=dict)  # method -> value
+    alternatives: dict[str, float] = field(default_factory=dict)  # method[/model] -> value
 
     def to_json(self) -> dict[str, Any]:
         e = self.estimate
@@ -131,7 +133,9 @@ class Selector:
         ][:NEIGHBOURS]
         wins = losses = 0.0
         seconds = tokens = usd = weight_sum = 0.0
-        for sim, o in scored:
+        nearest_sim = scored[0][0] if scored else 0.0
+        for similar, o in scored:
+            sim = (similar / nearest_sim) ** SHARPNESS if nearest_sim > 0 else 0.0
             weight = sim * o.outcome.weight
             if o.outcome.success:
                 wins += weight
@@ -146,8 +150,8 @@ class Selector:
         nearest = scored[0] if scored else (0.0, None)
         return Estimate(
             arm=arm,
-            alpha=1.0 + prior_s + wins,
-            beta=1.0 + prior_f + losses,
+            alpha=BASE + prior_s + wins,
+            beta=BASE + prior_f + losses,
             seconds=seconds / weight_sum if mean_cost else default[0],
             tokens=tokens / weight_sum if mean_cost else default[1],
             usd=usd / weight_sum if mean_cost else default[2],
@@ -199,14 +203,16 @@ class Selector:
         models: Mapping[str, Sequence[str]],
         families: Sequence[str],
     ) -> Decision:
-        values: dict[str, tuple[float, float, Estimate]] = {}
+        values: dict[str, tuple[float, float, Estimate, str]] = {}
         for method in methods:
-            estimate = self.estimate(features, Arm(method))
-            drawn = self.draw(estimate)
-            values[method] = (self.value(drawn, estimate), drawn, estimate)
-        method = max(values, key=lambda m: values[m][0])
-        value, drawn, estimate = values[method]
-        model = self._model(features, method, models.get(method, ()))
+            for model, arm in _arms(method, models.get(method, ())):
+                estimate = self.estimate(features, arm)
+                drawn = self.draw(estimate)
+                label = f"{method}/{model}" if model else method
+                values[label] = (self.value(drawn, estimate), drawn, estimate, model)
+        best = max(values, key=lambda label: values[label][0])
+        value, drawn, estimate, model = values[best]
+        method = estimate.arm.method
         order, excluded = self._rule_order(features, families) if method == "rules" else ((), ())
         return Decision(
             key=key,
@@ -218,18 +224,9 @@ class Selector:
             estimate=estimate,
             drawn=drawn,
             value=value,
-            reason=_reason(method, estimate, drawn, len(methods) > 1),
-            alternatives={m: v[0] for m, v in values.items()},
+            reason=_reason(method, estimate, drawn, len(values) > 1),
+            alternatives={label: v[0] for label, v in values.items()},
         )
-
-    def _model(self, features: FunctionFeatures, method: str, models: Sequence[str]) -> str:
-        if len(models) < 2:
-            return models[0] if models else ""
-        scored = []
-        for model in models:
-            estimate = self.estimate(features, Arm(method, model=model))
-            scored.append((self.value(self.draw(estimate), estimate), model))
-        return max(scored)[1]
 
     def _rule_order(
         self, features: FunctionFeatures, families: Sequence[str]
@@ -250,6 +247,14 @@ class Selector:
         if s + f <= 0:
             return 0.0, 0.0
         return PRIOR_STRENGTH * s / (s + f), PRIOR_STRENGTH * f / (s + f)
+
+
+def _arms(method: str, models: Sequence[str]) -> list[tuple[str, Arm]]:
+    """(model, arm) pairs to weigh for ``method``: one per model when there is a choice of
+    models, else the method whatever model answered."""
+    if len(models) < 2:
+        return [(models[0] if models else "", Arm(method))]
+    return [(model, Arm(method, model=model)) for model in models]
 
 
 def _first(pair: tuple[float, Observation]) -> float:
