@@ -166,12 +166,27 @@ def hidden_mounts(env: Mapping[str, str] | None = None) -> list[Path]:
     return found
 
 
+# Programs that start the real program named later in their argv (``setarch x86_64 -R python``).
+LAUNCHERS: frozenset[str] = frozenset({"setarch", "env", "nice", "ionice", "taskset"})
+
+
+def _program(argv: Sequence[str]) -> str | None:
+    """The program the child really runs: ``argv[0]``, or behind a launcher the first absolute
+    path after it."""
+    if not argv:
+        return None
+    if Path(argv[0]).name not in LAUNCHERS:
+        return argv[0]
+    return next((arg for arg in argv[1:] if os.path.isabs(arg)), None)
+
+
 def _interpreter_paths(argv: Sequence[str]) -> list[Path]:
     """What the child needs to run Python and our workers: the interpreters' environments and
     this package's source tree (an editable install points there)."""
     paths = {Path(sys.prefix), Path(sys.base_prefix), Path(__file__).resolve().parents[2]}
-    if argv and os.path.isabs(argv[0]):
-        exe = Path(argv[0])
+    program = _program(argv)
+    if program and os.path.isabs(program):
+        exe = Path(program)
         for candidate in (exe, exe.resolve()):
             parent = candidate.parent
             paths.add(parent.parent if parent.name == "bin" else parent)
