@@ -32,9 +32,15 @@ class Baseline:
 
 
 def run_baseline(root: Path, options: PytestOptions, scratch: Path) -> Baseline:
-    """One suite run on HEAD with per-test coverage contexts (pytest-cov)."""
+    """One suite run on HEAD with per-test coverage contexts (pytest-cov).
+
+    Our instrumentation never changes the verdict: ``--cov-fail-under=0`` neutralises the
+    repository's own coverage threshold (``fail_under`` in .coveragerc, setup.cfg, tox.ini or
+    pyproject.toml) for this run, and the outcome is judged by the tests (see TestOutcome).
+    """
     data_file = scratch / "baseline.coverage"
     extra = ["-p", "pytest_cov", f"--cov={root}", "--cov-context=test", "--cov-report="]
+    extra += ["--cov-fail-under=0"]
     outcome, result = run_pytest(
         root,
         options,
@@ -47,7 +53,8 @@ def run_baseline(root: Path, options: PytestOptions, scratch: Path) -> Baseline:
         log.warning("pytest-cov is not available to %s; running without coverage", options.python)
         outcome, _ = run_pytest(root, options, scratch=scratch, name="baseline-plain")
         return Baseline(outcome, None, "No per-test coverage (pytest-cov missing).")
+    if outcome.no_tests or not outcome.ran:
+        return Baseline(outcome, None, "")
     if not data_file.is_file():
-        note = "No coverage data was written." if outcome.ran else ""
-        return Baseline(outcome, None, note)
+        return Baseline(outcome, None, "No coverage data was written.")
     return Baseline(outcome, CoverageMap.read(data_file, root), "Per-test coverage recorded.")

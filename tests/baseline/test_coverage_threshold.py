@@ -1,0 +1,55 @@
+"""A repository's own coverage ``fail_under`` never turns an all-passing suite red for us: the
+baseline neutralises it, and any run whose exit status disagrees with its outcomes says why."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from gitrepos import make_repo
+
+from agentic_action.baseline.suite import run_baseline
+from agentic_action.sandbox.pytest_runner import PytestOptions, run_pytest
+
+CODE = "def half(x):\n    if x > 100:\n        return -1\n    return x / 2\n"
+TEST = "from pkg.mod import half\n\n\ndef test_half():\n    assert half(4) == 2\n"
+
+
+def _repo(tmp_path: Path, config: dict[str, str]) -> Path:
+    files = {"pkg/__init__.py": "", "pkg/mod.py": CODE, "tests/test_mod.py": TEST, **config}
+    return make_repo(tmp_path / "repo", files)
+
+
+def test_fail_under_in_pyproject_leaves_the_baseline_green(tmp_path: Path) -> None:
+    config = "[tool.coverage.report]\nfail_under = 100\n"
+    repo = _repo(tmp_path, {"pyproject.toml": config})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    baseline = run_baseline(repo, PytestOptions(sys.executable, 120), scratch)
+    assert baseline.usable, baseline.describe()
+    assert baseline.describe() == (
+        f"1 tests passed in {baseline.outcome.seconds:.1f}s. Per-test coverage recorded."
+    )
+
+
+def test_a_threshold_from_addopts_is_overruled_and_named(tmp_path: Path) -> None:
+    """The repository's addopts switch pytest-cov on in every run (setup.cfg's fail_under): the
+    outcomes decide, and the outcome says exactly why pytest exited 1."""
+    config = "[tool:pytest]\naddopts = --cov=pkg\n\n[coverage:report]\nfail_under = 100\n"
+    repo = _repo(tmp_path, {"setup.cfg": config})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    outcome, _ = run_pytest(repo, PytestOptions(sys.executable, 120), scratch=scratch, name="t")
+    assert outcome.exit_code == 1
+    assert outcome.green
+    why = "coverage threshold: Coverage failure: total of 75 is less than fail-under=100"
+    assert why in outcome.describe()
+
+
+def test_no_tests_is_not_described_as_recorded_coverage(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/mod.py": CODE})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    baseline = run_baseline(repo, PytestOptions(sys.executable, 120), scratch)
+    assert not baseline.usable
+    assert baseline.describe() == "no tests were collected."
