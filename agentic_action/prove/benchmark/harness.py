@@ -40,7 +40,7 @@ from agentic_action.prove.benchmark.stats import Pair, analyse, per_input
 from agentic_action.record import store
 
 # Tunables; each choice is explained in docs/methodology.md.
-DEFAULT_LANES = 12  # worker pairs per decision: process-level bias averages over them
+DEFAULT_LANES = 8  # worker pairs per decision: process-level bias averages over them
 TARGET_SAMPLE_SECONDS = 0.010  # one sample (some passes over the inputs) lasts about this
 WARMUP_SECONDS = 0.15  # probing every worker before calibration (at least 2 passes each)
 MIN_PAIRS_WANTED = 40  # inputs are cut to a prefix when a full pass leaves fewer pairs
