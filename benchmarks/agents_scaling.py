@@ -11,6 +11,10 @@ starts). The machine is shared: the load average is printed before and after.
     python benchmarks/agents_scaling.py                        # 3 files x 4 functions, quick
     python benchmarks/agents_scaling.py --agents 1,2,4 --files 4 --functions 6
     python benchmarks/agents_scaling.py --fast-pytest          # PYTEST_DISABLE_PLUGIN_AUTOLOAD=1
+    python benchmarks/agents_scaling.py --agents 1,2 --code before=/tmp/old --code after=.
+
+``--code NAME=DIR`` runs the ``agentic_action`` of another source tree (an exported older
+commit), interleaved with the others, so a before/after comparison shares the machine's load.
 
 The speedup is bounded by the cores (``os.cpu_count()``; agents beyond it queue) and by the
 serial baseline (Amdahl).
@@ -21,16 +25,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "_support"))
 
 from gitrepos import make_repo  # noqa: E402
+
+Run = dict[str, float]
+AGENT_LINE = re.compile(r"\[\d+/\d+\] ")
 
 FUNCTION = """def f{n}(xs):
     out = []
@@ -55,10 +64,8 @@ def make_repository(root: Path, files: int, functions: int) -> Path:
     return made
 
 
-def one_run(
-    repo: Path, work: Path, agents: int, level: str, env: dict[str, str], attempt: int
-) -> dict[str, float]:
-    out = work / f"out-{agents}-{attempt}"
+def one_run(repo: Path, work: Path, agents: int, level: str, env: dict[str, str], tag: str) -> Run:
+    out = work / f"out-{tag}"
     argv = [
         sys.executable, "-m", "agentic_action", "optimize", "--repo", str(repo),
         "--targets", "pkg/*.py", "--mode", "patch", "--out", str(out),
@@ -66,17 +73,39 @@ def one_run(
         "--worktree-base", str(work / "wt"),
     ]  # fmt: skip
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stderr is not None
+    lines = [(time.perf_counter() - started, line) for line in proc.stderr]
+    proc.wait()
     wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"run with {agents} agent(s) failed:\n{done.stderr[-2000:]}")
+    if proc.returncode != 0:
+        tail = "".join(line for _, line in lines[-40:])
+        raise SystemExit(f"run with {agents} agent(s) failed:\n{tail}")
     report = json.loads((out / "report.json").read_text())
+    at = [t for t, line in lines if AGENT_LINE.search(line)] or [wall, wall]
     return {
         "wall": wall,
         "accepted": report["totals"]["accepted"],
         "candidates": report["totals"]["candidates"],
         "baseline": float((report.get("baseline") or {}).get("seconds") or 0.0),
+        "before_agents": at[0],
+        "agents": at[-1] - at[0],
+        "after_agents": wall - at[-1],
+        "benchmark": _benchmark_seconds(report),
     }
+
+
+def _benchmark_seconds(report: dict[str, Any]) -> float:
+    """Seconds the benchmark checks took, summed over the candidates (the phase that may be
+    serialized across agents so its timings are not disturbed)."""
+    return sum(
+        float(check.get("seconds") or 0.0)
+        for result in report["results"]
+        for check in result.get("checks") or []
+        if str(check.get("name", "")).startswith("benchmark")
+    )
 
 
 def main() -> None:
@@ -87,43 +116,65 @@ def main() -> None:
     parser.add_argument("--level", default="quick", choices=("quick", "standard", "thorough"))
     parser.add_argument("--fast-pytest", action="store_true", help="no pytest plugin autoload")
     parser.add_argument("--repeat", type=int, default=2, help="runs per agent count (median)")
+    parser.add_argument(
+        "--code", action="append", default=[], metavar="NAME=DIR",
+        help="compare the agentic_action of another source tree (repeatable; default: this one)",
+    )  # fmt: skip
     args = parser.parse_args()
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
-    env["PYTHONPATH"] = str(ROOT)
-    if args.fast_pytest:
-        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    codes = dict(c.split("=", 1) for c in args.code) or {"this": str(ROOT)}
     counts = [int(a) for a in args.agents.split(",")]
     print(f"cores: {os.cpu_count()}; load before: {os.getloadavg()[0]:.2f}")
     order = [
-        n for attempt in range(args.repeat) for n in (counts if attempt % 2 == 0 else counts[::-1])
+        (code, n)
+        for attempt in range(args.repeat)
+        for code in codes
+        for n in (counts if attempt % 2 == 0 else counts[::-1])
     ]
-    runs: dict[int, list[dict[str, float]]] = {n: [] for n in counts}
+    runs: dict[tuple[str, int], list[Run]] = {key: [] for key in order}
     with tempfile.TemporaryDirectory(prefix="ao-scaling-") as tmp:
         work = Path(tmp)
         repo = make_repository(work / "repo", args.files, args.functions)
-        for attempt, agents in enumerate(order):
-            runs[agents].append(one_run(repo, work, agents, args.level, env, attempt))
-    rows = [(n, _median(runs[n])) for n in counts]
+        for attempt, (code, agents) in enumerate(order):
+            env = _env(codes[code], args.fast_pytest)
+            tag = f"{code}-{agents}-{attempt}"
+            runs[(code, agents)].append(one_run(repo, work, agents, args.level, env, tag))
     print(f"load after: {os.getloadavg()[0]:.2f}")
     targets = args.files * args.functions
-    print(f"\n{targets} functions, validation level {args.level}, fast pytest {args.fast_pytest}\n")
-    print(f"median of {args.repeat} run(s) per agent count\n")
-    print("| agents | wall (s) | speedup vs 1 | accepted | baseline suite run (s) |")
-    print("|---:|---:|---:|---:|---:|")
-    first = rows[0][1]["wall"]
-    for agents, row in rows:
-        print(
-            f"| {agents} | {row['wall']:.1f} | {first / row['wall']:.2f}x | "
-            f"{int(row['accepted'])}/{int(row['candidates'])} | {row['baseline']:.1f} |"
-        )
+    print(f"\n{targets} functions, validation level {args.level}, fast pytest {args.fast_pytest}")
+    print(f"median of {args.repeat} run(s) per agent count; phases from the run's log lines\n")
+    print(
+        "| code | agents | wall (s) | speedup vs 1 | accepted | baseline suite run (s) "
+        "| before agents (s) | agents (s) | after agents (s) | benchmark checks (s) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for code in codes:
+        rows = [(n, _median(runs[(code, n)])) for n in counts]
+        first = rows[0][1]["wall"]
+        for agents, row in rows:
+            print(
+                f"| {code} | {agents} | {row['wall']:.1f} | {first / row['wall']:.2f}x | "
+                f"{int(row['accepted'])}/{int(row['candidates'])} | {row['baseline']:.1f} | "
+                f"{row['before_agents']:.1f} | {row['agents']:.1f} | {row['after_agents']:.1f} | "
+                f"{row['benchmark']:.1f} |"
+            )
+    print("\nbefore agents: start-up, baseline suite, profile, recording; after agents: merges of")
+    print("patches to one file (re-proven), report. benchmark checks: summed over candidates.")
 
 
-def _median(rows: list[dict[str, float]]) -> dict[str, float]:
+def _env(code: str, fast_pytest: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    env["PYTHONPATH"] = code
+    if fast_pytest:
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return env
+
+
+def _median(rows: list[Run]) -> Run:
     walls = sorted(rows, key=lambda row: row["wall"])
     return walls[len(walls) // 2] if len(walls) % 2 else _mean(walls[len(walls) // 2 - 1 :][:2])
 
 
-def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
+def _mean(rows: list[Run]) -> Run:
     return {key: sum(row[key] for row in rows) / len(rows) for key in rows[0]}
 
 

@@ -5,17 +5,19 @@ Checks (those within one stage are independent and run concurrently):
 1. ``syntax`` (in memory, every changed module)
 2. ``coverage`` (no process: were the changed lines executed by the tests on the base?)
 3. ``import`` (one process per changed module: it loads from the worktree, not an installed copy)
-4. ``affected-tests`` (the tests that executed the changed functions on the base)
+4. ``affected-tests`` (the tests that executed the changed functions on the base), with
+   ``behaviour`` (recorded real inputs replayed on original and candidate) beside them, and the
+   rest of the suite (``full-suite`` less the affected tests) when the whole suite took at most
+   ``SUITE_BESIDE_SECONDS`` on the base (so a candidate failing its tests wastes at most that)
 5. the method's own checks (generated tests, fault plans), if any
-6. ``behaviour`` (recorded real inputs replayed on original and candidate), then
-   ``differential`` (original and candidate on inputs built around the recorded ones)
+6. ``differential`` (original and candidate on inputs built around the recorded ones)
 7. ``ruff``, ``semgrep`` and ``mypy`` (by validation level): started in a thread as soon as the
    change is written, so they run while stages 3-6 do; waited for here, and a failure they
    report earlier stops the proof at the end of the stage it finished in
 8. ``benchmark`` (speed on the same inputs, interleaved, with a confidence interval; nothing of
    this proof runs beside it)
-9. ``full-suite`` (once; twice at the ``thorough`` level). When the affected tests that passed
-   were every test of the suite, its first run is not repeated.
+9. ``full-suite`` (once, unless it ran in stage 4; twice at the ``thorough`` level). When the
+   affected tests that passed were every test of the suite, its first run is not repeated.
 
 A candidate runs all of them (``run_gate``). Every other proof asks the same gate
 (``prove_change``) for a named subset, in the same order: ``AFTER_MERGE`` for patches merged
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -94,6 +96,9 @@ MethodChecks = Callable[[Path], list[CheckResult]]
 Extra = Callable[[Path, Candidate], list[CheckResult]]
 Step = Callable[[], list[CheckResult]]
 FAILING = (CheckOutcome.FAILED, CheckOutcome.ERROR)
+# A suite that took at most this long on the base runs (less the affected tests) alongside them.
+SUITE_BESIDE_SECONDS = 10.0
+MAX_DESELECTED = 400  # affected tests named on the rest of the suite's command line, at most
 
 
 @dataclass(frozen=True)
@@ -220,12 +225,12 @@ def _stages(ctx: _Context, static: _Alongside | None) -> list[list[Step]]:
     options, scratch, plan = config.options, config.scratch, config.proof
     coverage = ctx.baseline.coverage if ctx.baseline is not None else None
     modules = [m.path for m in change.modules]
+    tests = affected_tests(coverage, change.targets) if Check.AFFECTED_TESTS in ctx.checks else ()
 
     def imports() -> list[CheckResult]:
         return _until_failure(partial(check_import, root, m, options) for m in modules)
 
     def affected() -> list[CheckResult]:
-        tests = affected_tests(coverage, change.targets)
         return [check_affected(root, options, scratch, ctx.label, tests)]
 
     def behaviour() -> list[CheckResult]:
@@ -248,15 +253,18 @@ def _stages(ctx: _Context, static: _Alongside | None) -> list[list[Step]]:
     def method() -> list[CheckResult]:
         return ctx.extra(root) if ctx.extra is not None else []
 
-    runs = range(1, config.full_suite_runs + 1)
+    beside = _suite_beside_affected(ctx.baseline, tests)
+    runs = range(2 if beside else 1, config.full_suite_runs + 1)
     fulls: list[list[tuple[Check, Step]]] = [
-        [(Check.FULL_SUITE, partial(_full_suite, ctx, run))] for run in runs
+        [(Check.FULL_SUITE, partial(_full_suite, ctx, run, ()))] for run in runs
     ]
+    rest: list[tuple[Check, Step]] = []
+    if beside:
+        rest = [(Check.FULL_SUITE, partial(_full_suite, ctx, 1, tests))]
     ordered: list[list[tuple[Check, Step]]] = [
         [(Check.IMPORT, imports)],
-        [(Check.AFFECTED_TESTS, affected)],
+        [(Check.AFFECTED_TESTS, affected), (Check.BEHAVIOUR, behaviour), *rest],
         [(Check.METHOD, method)] if ctx.extra is not None else [],
-        [(Check.BEHAVIOUR, behaviour)],
         [(Check.DIFFERENTIAL, differential)],
         [(Check.STATIC, static.take)] if static is not None else [],
         [(Check.BENCHMARK, benchmark)],
@@ -266,16 +274,32 @@ def _stages(ctx: _Context, static: _Alongside | None) -> list[list[Step]]:
     return [stage for stage in stages if stage]
 
 
-def _full_suite(ctx: _Context, run: int) -> list[CheckResult]:
-    """The whole suite, unless the affected tests that passed on this tree were all of it: then
-    its first run would repeat them (a second run, at the thorough level, still runs)."""
+def _suite_beside_affected(baseline: Baseline | None, tests: tuple[str, ...]) -> bool:
+    """Does the rest of the suite run alongside the affected tests (instead of after the
+    benchmark)? When the whole suite was quick on the base: a candidate that fails the affected
+    tests then wastes at most that much. Not when the affected tests are the whole suite (the
+    rest is empty: nothing to run) or too many to name on a command line."""
+    if baseline is None or not tests or len(tests) > MAX_DESELECTED:
+        return False
+    outcome = baseline.outcome
+    return len(tests) < outcome.total and outcome.seconds <= SUITE_BESIDE_SECONDS
+
+
+def _full_suite(ctx: _Context, run: int, already: tuple[str, ...]) -> list[CheckResult]:
+    """The whole suite, but not the ``already`` run affected tests (they pass, or the affected
+    check beside this one fails the proof). Its first run is not needed at all when the affected
+    tests that passed were the whole suite (a second run, at the thorough level, still runs)."""
     name = "full-suite" if run == 1 else f"full-suite-{run}"
     whole = _affected_were_whole_suite(ctx.done, ctx.baseline)
     if run == 1 and whole is not None:
         detail = f"not run again: the affected tests above were the whole suite ({whole} tests)"
         return [CheckResult(name, CheckOutcome.PASSED, detail, 0.0, {"tests": whole, "failed": []})]
-    options, scratch = ctx.config.options, ctx.config.scratch
-    return [check_tests(ctx.root, options, scratch, name, f"{ctx.label}-full{run}", None)]
+    options, scratch, label = ctx.config.options, ctx.config.scratch, f"{ctx.label}-full{run}"
+    check = check_tests(ctx.root, options, scratch, name, label, None, deselect=already)
+    if already and check.outcome is CheckOutcome.PASSED:
+        detail = f"{check.detail}; with the {len(already)} affected tests run beside it"
+        check = replace(check, detail=detail)
+    return [check]
 
 
 def _affected_were_whole_suite(done: list[CheckResult], baseline: Baseline | None) -> int | None:
