@@ -39,6 +39,7 @@ NOT_IN_BASE = (
     "mypy",  # checks
     "semgrep",  # checks
     "scipy",  # checks
+    "grimp",  # architecture
     "numpy",  # checks
     "hypothesis",  # dev
     "importlinter",  # dev
