@@ -27,6 +27,7 @@ from agentic_action.llm import (
     RejectReason,
     Router,
     parse_candidate,
+    parse_edge_cases,
     prompt_target,
 )
 from agentic_action.methods.base import MethodContext, MethodOutcome, Proof
@@ -201,9 +202,11 @@ class LLMSession:
         summary = answer_summary(answer.text) or f"rewrote {target.qualname}"
         rationale = f"{self.method}{' ' + label if label else ''} ({answer.model}): {summary}"
         edit = Edit(f"llm:{answer.model}", summary, target.start_line, rationale)
+        edge = parse_edge_cases(answer.text)  # the model's own edge cases, for the gate
         return Candidate(
-            target, self.method, parsed.new_source, (edit,), rationale, purpose=self.purpose
-        )
+            target, self.method, parsed.new_source, (edit,), rationale, purpose=self.purpose,
+            edge_cases=edge if isinstance(edge, str) else "",
+        )  # fmt: skip
 
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"llm": self.tally.as_dict()}

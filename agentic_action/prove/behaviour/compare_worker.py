@@ -24,6 +24,9 @@ from agentic_action.prove.behaviour.compare import describe, outcome_difference
 from agentic_action.record import loader, store
 
 Outcomes = dict[int, dict[str, Any]]
+# With --exception-types-only (differential inputs, not recorded ones): an input on which the
+# original ran out of stack or memory shows a limit of the original, not behaviour to preserve.
+RESOURCE_LIMITS = ("builtins.RecursionError", "builtins.MemoryError")
 
 
 def read_outcomes(path: Path) -> tuple[Outcomes, str | None]:
@@ -62,6 +65,9 @@ def classify(
         return {**result, "status": "unusable", "detail": "an original replay stopped before it"}
     if a.get("kind") in ("unloadable", "timeout"):
         return {**result, "status": "unusable", "detail": f"the original {describe(a)}"}
+    if not messages and a.get("exc_type") in RESOURCE_LIMITS:
+        why = f"the original {describe(a)} (a resource limit, not behaviour to keep)"
+        return {**result, "status": "unusable", "detail": why}
     unstable = outcome_difference(a, b, rel_tol)
     if unstable:
         return {**result, "status": "nondeterministic", "detail": f"two original runs: {unstable}"}

@@ -35,6 +35,7 @@ Call = tuple[tuple[Any, ...], dict[str, Any]]
 MAX_CASES = 60  # edge cases taken from the model's code
 SHRINK_LIMIT = 40  # smaller calls written per shrink round
 SHAPES = 4  # recorded calls (of distinct runtime shapes) hypothesis draws around
+PICKLE_RECURSION = 20_000
 
 
 class Writer:
@@ -211,6 +212,7 @@ def shrink(ns: argparse.Namespace, writer: Writer, first: int) -> dict[str, Any]
 
 def main(argv: Sequence[str] | None = None) -> int:
     ns = _parse(argv)
+    sys.setrecursionlimit(PICKLE_RECURSION)  # deeply nested inputs must pickle
     out = Path(ns.out)
     out.mkdir(parents=True, exist_ok=True)
     limit = SHRINK_LIMIT if ns.shrink else ns.max_inputs

@@ -8,7 +8,7 @@ first. Two families:
   set) and mixed types inside containers, ``None`` in place of an element, NaN, inf, -0.0, huge
   ints, bools standing in for ints, empty and non-ASCII strings, subclasses of str, int, list and
   dict that define ``__eq__``/``__hash__`` themselves, tuples where a list was passed, and one-shot
-  iterators where an iterable was passed.
+  iterators where an iterable was passed, and nesting deeper than the recursion limit.
 
 A mutation never changes the value it is given: it builds new containers around the same
 elements (the caller pickles each variant at once).
@@ -27,6 +27,7 @@ HUGE_INT = 10**30
 NON_ASCII = "é日本\u0301ß"
 ELEMENT_DEPTH = 2  # containers inside containers are mutated this deep
 ELEMENT_LIMIT = 200  # longer containers get their container mutations only
+DEEP_NESTING = 1200  # levels of nested lists (recursive code exceeds the recursion limit)
 
 
 def value_variants(value: Any, depth: int = 0) -> list[Variant]:
@@ -104,11 +105,22 @@ def _sequence(value: list[Any] | tuple[Any, ...], depth: int) -> list[Variant]:
         found += [
             ("tuple-for-list", tuple(items)),
             ("one-shot-iterator", iter(items)),
+            ("empty-one-shot-iterator", iter([])),
             ("subclass", OddList(items)),
         ]
     else:
         found += [("list-for-tuple", items), ("one-shot-iterator", iter(items))]
+    if depth == 0:
+        found.append(("deep-nesting", make([_nested(items)])))
     return found + _element_variants(items, make, depth)
+
+
+def _nested(items: list[Any]) -> list[Any]:
+    """``items`` inside DEEP_NESTING lists: deeper than the default recursion limit."""
+    value = items
+    for _ in range(DEEP_NESTING):
+        value = [value]
+    return value
 
 
 def _element_variants(

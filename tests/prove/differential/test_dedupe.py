@@ -113,3 +113,25 @@ def test_a_correct_faster_dedupe_passes_the_same_inputs(
     assert check.outcome is CheckOutcome.PASSED
     compared = check.data["inputs_compared"]
     assert check.detail.startswith(f"same behaviour on {compared} differential input(s)")
+
+
+EDGE_CASES = """def edge_cases():
+    return [(([[1], [1]],), {}), (([],), {})]
+"""
+
+
+def test_the_models_own_edge_cases_come_first_and_are_named(
+    proof: tuple[Path, GateConfig], tmp_path: Path
+) -> None:
+    root, config = proof
+    tree = tmp_path / "candidate"
+    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
+    candidate = Candidate(TARGET, "actor-critic", WRONG, (), "test", edge_cases=EDGE_CASES)
+    verdict = prove_change(
+        tree, Change.of_candidate(candidate, DEDUPE), config, checks=DIFFERENTIAL
+    )
+    (check,) = verdict.checks
+    assert check.outcome is CheckOutcome.FAILED
+    assert check.data["origin"] == "the model's edge case #0"
+    assert check.data["sources"]["llm"] == 2 and check.data["llm"]["stored"] == 2
+    assert "differential input #0 (the model's edge case #0)" in check.detail
