@@ -99,7 +99,7 @@ class Worktrees:
             match = _NAME.match(path.name)
             if path.parent != self.base or not match or _alive(int(match.group(1))):
                 continue
-            self._remove(path)
+            self._delete(path)
             removed.append(str(path))
         with self._lock:
             self.repo.git.git.worktree("prune")
@@ -112,11 +112,13 @@ class Worktrees:
             self._counter += 1
             safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", label)[:60]
             path = self.base / f"{WORKTREE_PREFIX}{os.getpid()}-{self._counter}-{safe}"
+            self._live.add(path)
+        try:
+            # No lock around git: every worktree has its own name and administrative folder,
+            # and git itself guards what they share (as it must for several processes).
             self.repo.git.git.worktree(
                 "add", "--detach", "--quiet", str(path), commit or self.repo.head_commit
             )
-            self._live.add(path)
-        try:
             yield path
         finally:
             self._remove(path)
@@ -134,11 +136,17 @@ class Worktrees:
         ]
 
     def _remove(self, path: Path) -> None:
+        """Remove a worktree of this run, once (``close`` and its ``checkout`` may both ask)."""
         with self._lock:
+            if path not in self._live:
+                return
             self._live.discard(path)
-            with contextlib.suppress(git.GitCommandError):
-                self.repo.git.git.worktree("remove", "--force", str(path))
-            shutil.rmtree(path, ignore_errors=True)
+        self._delete(path)
+
+    def _delete(self, path: Path) -> None:
+        with contextlib.suppress(git.GitCommandError):
+            self.repo.git.git.worktree("remove", "--force", str(path))
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

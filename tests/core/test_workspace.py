@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from gitrepos import git, make_repo
@@ -56,3 +58,25 @@ def test_dirty_working_tree_is_detected_and_left_alone(tmp_path: Path) -> None:
     with Worktrees(repo, tmp_path / "wt").checkout("c") as root:
         assert (root / "a.py").read_text() == "x = 1\n"
     assert (repo_dir / "a.py").read_text() == "x = 99\n"
+
+
+def test_agents_make_and_remove_worktrees_at_the_same_time(tmp_path: Path) -> None:
+    repo_dir = make_repo(tmp_path / "r", {"a.py": "x = 1\n"})
+    worktrees = Worktrees(Repository(repo_dir), tmp_path / "wt")
+    together = threading.Barrier(6)
+
+    def agent(index: int) -> tuple[Path, str]:
+        together.wait()
+        with worktrees.checkout(f"agent-{index}") as root:
+            (root / "a.py").write_text(f"x = {index}\n")
+            together.wait()  # every worktree is there at once
+            text = (root / "a.py").read_text()
+        return root, text
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        made = list(pool.map(agent, range(6)))
+    assert [text for _, text in made] == [f"x = {i}\n" for i in range(6)]
+    assert len({root for root, _ in made}) == 6
+    assert not any(root.exists() for root, _ in made)
+    assert git(repo_dir, "worktree", "list", "--porcelain").count("worktree ") == 1
+    worktrees.close()  # nothing left to remove, and closing twice is harmless
