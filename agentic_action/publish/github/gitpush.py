@@ -85,17 +85,25 @@ def auth_env(
 
     ``server_url``: the GitHub server (``GitHubConfig.server_url``); without it, ``env``'s
     GITHUB_SERVER_URL. ``env`` (default: this process's, which git inherits) also gives the
-    GIT_CONFIG_COUNT entries already set, which are kept."""
+    GIT_CONFIG_COUNT entries already set, which are kept.
+
+    The header is set after an empty value of the same key, which resets git's list of extra
+    headers: a checkout made with ``actions/checkout``'s default ``persist-credentials: true``
+    keeps its own header in .git/config, and git would send both Authorization headers, which
+    GitHub answers with 400."""
     env = os.environ if env is None else env
     server = (server_url or env.get("GITHUB_SERVER_URL", DEFAULT_SERVER_URL)).rstrip("/")
     if not token or urlsplit(remote).netloc != urlsplit(server).netloc:
         return {}
     basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
     count = int(env.get("GIT_CONFIG_COUNT", "0") or 0)  # keep what is set (e.g. safe.directory)
+    key = f"http.{server}/.extraheader"
     return {
-        "GIT_CONFIG_COUNT": str(count + 1),
-        f"GIT_CONFIG_KEY_{count}": f"http.{server}/.extraheader",
-        f"GIT_CONFIG_VALUE_{count}": f"AUTHORIZATION: basic {basic}",
+        "GIT_CONFIG_COUNT": str(count + 2),
+        f"GIT_CONFIG_KEY_{count}": key,
+        f"GIT_CONFIG_VALUE_{count}": "",  # reset: drop a header the checkout persisted
+        f"GIT_CONFIG_KEY_{count + 1}": key,
+        f"GIT_CONFIG_VALUE_{count + 1}": f"AUTHORIZATION: basic {basic}",
         "GIT_TERMINAL_PROMPT": "0",
     }
 
