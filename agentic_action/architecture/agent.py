@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action import __version__
-from agentic_action.architecture.analyse import ArchitectureReport, TestsSource, analyse
+from agentic_action.architecture.analyse import ArchitectureReport, SuiteProfile, analyse
 from agentic_action.architecture.render import markdown
 from agentic_action.fileutil import atomic_write
 from agentic_action.publish.control import choose_change_control
@@ -21,7 +21,7 @@ SUMMARY_START = "<!-- agentic-optimizer:architecture-section -->"
 SUMMARY_END = "<!-- /agentic-optimizer:architecture-section -->"
 
 
-def run_architecture(settings: Settings, tests: TestsSource) -> ArchitectureReport:
+def run_architecture(settings: Settings, tests: SuiteProfile) -> ArchitectureReport:
     """Analyse ``settings.repo``; in GitHub mode, file the findings as issues."""
     control = choose_change_control(settings.mode, settings.github)
     report = analyse(settings.repo, tests)

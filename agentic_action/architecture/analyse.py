@@ -59,14 +59,14 @@ class ArchitectureReport:
 
 
 @dataclass(frozen=True)
-class TestsSource:
+class SuiteProfile:
     """Where slow-test figures come from: a JUnit report, a test run, or nowhere."""
 
     junit: Path | None = None
     run: PytestOptions | None = None
 
 
-def analyse(root: Path, tests: TestsSource = TestsSource()) -> ArchitectureReport:
+def analyse(root: Path, tests: SuiteProfile = SuiteProfile()) -> ArchitectureReport:
     started = time.perf_counter()
     repo = Repository(root)
     report = ArchitectureReport(str(repo.root), repo.head_commit)
@@ -158,11 +158,13 @@ def _hotspots(root: Path) -> Outcome:
     return AnalysisState.RAN, f"{len(seen)} commit(s) read", found
 
 
-def _slow_tests(repo: Repository, tests: TestsSource) -> Outcome:
+def _slow_tests(repo: Repository, tests: SuiteProfile) -> Outcome:
     if tests.junit is not None:
         return _from_junit(tests.junit)
     if tests.run is None:
         return AnalysisState.NOT_APPLICABLE, "the tests were not run (--no-tests)", []
+    if not _has_tests(repo.root):
+        return AnalysisState.NOT_APPLICABLE, "no tests: no test_*.py or *_test.py file", []
     with tempfile.TemporaryDirectory(prefix="ao-arch-") as scratch:
         worktrees = Worktrees(repo)
         try:
@@ -176,6 +178,14 @@ def _slow_tests(repo: Repository, tests: TestsSource) -> Outcome:
         if outcome.no_tests or not junit.is_file():
             return AnalysisState.NOT_APPLICABLE, f"no test profile: {outcome.describe()}", []
         return _from_junit(junit)
+
+
+def _has_tests(root: Path) -> bool:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", "*.py"], cwd=root, capture_output=True, check=True
+    ).stdout.decode("utf-8", "replace")
+    names = (Path(rel).name for rel in listed.split("\0") if rel)
+    return any(name.startswith("test_") or name.endswith("_test.py") for name in names)
 
 
 def _from_junit(junit: Path) -> Outcome:

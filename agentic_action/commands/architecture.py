@@ -37,7 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def architecture_command(args: argparse.Namespace, env: dict[str, str] | None = None) -> int:
     from agentic_action.architecture.agent import console_line, run_architecture, write_outputs
-    from agentic_action.architecture.analyse import TestsSource
+    from agentic_action.architecture.analyse import SuiteProfile
     from agentic_action.sandbox.pytest_runner import PytestOptions
     from agentic_action.settings import load_settings
 
@@ -45,11 +45,11 @@ def architecture_command(args: argparse.Namespace, env: dict[str, str] | None = 
     cli: dict[str, Any] = {n: getattr(args, n, None) for n in names}
     settings = load_settings({k: v for k, v in cli.items() if v is not None}, env)
     if args.junit is not None:
-        tests = TestsSource(junit=args.junit)
+        tests = SuiteProfile(junit=args.junit)
     elif args.no_tests:
-        tests = TestsSource()
+        tests = SuiteProfile()
     else:
-        tests = TestsSource(run=PytestOptions(settings.python, settings.test_timeout))
+        tests = SuiteProfile(run=PytestOptions(settings.python, settings.test_timeout))
     report = run_architecture(settings, tests)
     report_path, _ = write_outputs(report, settings.out)
     print(console_line(report, report_path), file=sys.stdout)
