@@ -21,9 +21,15 @@ from agentic_action.publish.github.gitpush import build_commit
 
 
 def fetch_tip(root: Path, branch: str, env: Mapping[str, str]) -> str:
-    """The commit origin's ``branch`` points at now (its objects fetched into the checkout)."""
+    """The commit origin's ``branch`` points at now (its objects fetched into the checkout).
+
+    A shallow checkout (``actions/checkout``'s default depth 1) is deepened to the whole
+    history first: :func:`commit_problem` proves ancestry, which a depth-1 clone cannot once
+    anything landed on the base branch after the pull request was made."""
+    shallow = run_git(root, "rev-parse", "--is-shallow-repository").stdout.decode().strip()
+    deepen = ("--unshallow",) if shallow == "true" else ()
     done = run_git(
-        root, "fetch", "--quiet", "--no-tags", "origin", f"refs/heads/{branch}",
+        root, "fetch", "--quiet", "--no-tags", *deepen, "origin", f"refs/heads/{branch}",
         env=git_auth_env(env, root),
     )  # fmt: skip
     if done.returncode != 0:
