@@ -134,3 +134,26 @@ def test_an_older_ledger_is_migrated_and_read_a_newer_one_refused_without_stoppi
     assert refused.state.observations == {}
     assert "did not read the run ledger" in refused.notes[0]
     assert f"version {SCHEMA_VERSION + 1}" in refused.notes[0]
+
+
+def test_maintainers_verdicts_become_observations_of_the_change_they_judged(
+    tmp_path: Path,
+) -> None:
+    from agentic_action.learning.ledger_source import from_verdicts
+    from agentic_action.model import Edit, OptimizationResult, PatchRef, Status
+
+    target = FunctionTarget("m.py", "f", 1, 5)
+    result = OptimizationResult(
+        target, "rules", Status.ACCEPTED, "faster",
+        edits=(Edit("AO104", "append loop", 2, ""),),
+        patch=PatchRef("bafkreideclined", "bafkreirev", "patches/x.diff"),
+    )  # fmt: skip
+    with Ledger.open(tmp_path / "ledger.sqlite") as ledger:
+        ledger.record_result(result, run_id="r1")
+        ledger.append("patch.rolled_back", {"cid": "bafkreideclined", "history_index": 1})
+        github = [{"cid": "bafkreideclined", "verdict": "declined"}, {"cid": "unknown"}]
+        found = from_verdicts(ledger, {}, "repo", github)
+    assert sorted(o.outcome for o in found) == [Outcome.DECLINED, Outcome.ROLLED_BACK]
+    assert {(o.key, o.arm.method, o.arm.rule_family) for o in found} == {
+        ("m.py::f", "rules", "build")
+    }

@@ -78,6 +78,21 @@ class Publisher:
         except (ApiUnavailable, GithubException):
             return None
 
+    def verdicts(self) -> list[dict[str, object]]:
+        """Maintainers' verdicts on our pull requests (revert PRs left out): merged, or closed
+        without merging ("declined"), by patch CID - what the learning selector learns from."""
+        try:
+            state = self.state()
+        except (ApiUnavailable, GithubException):
+            return []
+        return [
+            {"cid": known.marker.cid, "number": known.number,
+             "verdict": "merged" if known.merged else "declined"}
+            for entries in state.pulls.values()
+            for known in entries
+            if known.state != "open" and not known.marker.slug.startswith("revert-")
+        ]  # fmt: skip
+
     def publish(self, item: PublishItem) -> PublishOutcome:
         try:
             outcome = self._publish(item)
