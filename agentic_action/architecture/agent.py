@@ -13,7 +13,7 @@ from agentic_action import __version__
 from agentic_action.architecture.analyse import ArchitectureReport, SuiteProfile, analyse
 from agentic_action.architecture.render import markdown
 from agentic_action.fileutil import atomic_write
-from agentic_action.publish.control import choose_change_control
+from agentic_action.publish.control import ChangeControl, choose_change_control
 from agentic_action.settings import Settings
 
 log = logging.getLogger("agentic_action.architecture")
@@ -21,9 +21,12 @@ SUMMARY_START = "<!-- agentic-optimizer:architecture-section -->"
 SUMMARY_END = "<!-- /agentic-optimizer:architecture-section -->"
 
 
-def run_architecture(settings: Settings, tests: SuiteProfile) -> ArchitectureReport:
-    """Analyse ``settings.repo``; in GitHub mode, file the findings as issues."""
-    control = choose_change_control(settings.mode, settings.github)
+def run_architecture(
+    settings: Settings, tests: SuiteProfile, *, control: ChangeControl | None = None
+) -> ArchitectureReport:
+    """Analyse ``settings.repo``; in GitHub mode, file the findings as issues. ``control``:
+    where changes go, when the caller chose already (else chosen from the settings)."""
+    control = control or choose_change_control(settings.mode, settings.github)
     report = analyse(settings.repo, tests)
     report.mode, report.mode_reason = control.mode, control.reason
     if control.publisher is not None:

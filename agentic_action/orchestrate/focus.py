@@ -13,6 +13,8 @@ Target filters, run on the commit being optimized before the wave claims its fun
   optimizer's bundled rules);
 - ``coverage``: functions whose statements the repository's tests execute less than
   ``min_test_coverage`` percent (one test run with per-test coverage);
+- ``architecture``: no functions at all: the wave runs the architecture agent
+  (``agentic_action.architecture``), which suggests designs and never writes a patch;
 - ``workflows``: GitHub workflow files — not Python functions; no method of this version
   works on them, so this focus is refused with a message.
 """
@@ -29,7 +31,7 @@ from agentic_action.errors import BadInput
 from agentic_action.model import FunctionTarget
 from agentic_action.settings import Settings
 
-TargetFilter = Literal["all", "ruff", "semgrep", "coverage", "workflows"]
+TargetFilter = Literal["all", "ruff", "semgrep", "coverage", "workflows", "architecture"]
 
 
 class FocusUnavailable(BadInput):
@@ -66,6 +68,11 @@ FOCUSES: dict[str, Focus] = {
         Focus(
             "tests", "functions the tests barely cover, changed only with generated tests",
             ("test-driven",), "standard", "coverage", ("coverage", "affected-tests", "full-suite"),
+        ),
+        Focus(
+            "architecture", "design suggestions (import cycles, layering, long or complex "
+            "functions, duplicates, change hotspots, slow tests) as issues or a report section; "
+            "never patches", (), "quick", "architecture", (),
         ),
         Focus(
             "workflows", "GitHub workflow files, checked with actionlint and zizmor",

@@ -114,6 +114,8 @@ def run_waves(
 
     stop = stop or StopControl(options.time_limit)
     focus = get_focus(options.focus)
+    if focus.target_filter == "architecture":
+        return _architecture(settings, control)
     choice = choose(focus, settings, _available())
     if options.kind == "large":  # across all targets: the focus picks the method only
         focus = replace(focus, target_filter="all")
@@ -129,6 +131,22 @@ def run_waves(
     with stop.signals(waves.abort) if main else nullcontext():
         reason = waves.loop()
         return waves.finish(reason, repo.root, repo.head_commit)
+
+
+def _architecture(settings: Settings, control: ChangeControl | None) -> WavesOutcome:
+    """The architecture focus: one pass of the architecture agent instead of agent waves."""
+    from agentic_action.architecture.agent import run_architecture, write_outputs
+    from agentic_action.architecture.analyse import SuiteProfile
+    from agentic_action.sandbox.pytest_runner import PytestOptions
+
+    tests = SuiteProfile(run=PytestOptions(settings.python, settings.test_timeout))
+    report = run_architecture(settings, tests, control=control)
+    report_path, summary_path = write_outputs(report, settings.out)
+    reason = (
+        f"the architecture focus ran the architecture agent: {len(report.findings)} design "
+        f"suggestion(s) in {report.seconds:.1f} s ({report.mode} mode), no patches"
+    )
+    return WavesOutcome(None, [], reason, report_path=report_path, summary_path=summary_path)
 
 
 def _available() -> tuple[str, ...]:

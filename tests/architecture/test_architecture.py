@@ -101,6 +101,18 @@ def test_one_commit_no_tests_no_cycles_is_an_honest_empty_section(tmp_path: Path
     assert "Nothing to suggest" in summary_path.read_text()
 
 
+def test_the_architecture_wave_focus_runs_the_agent_not_agents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "plain", {"lib/__init__.py": "", "lib/m.py": "X = 1\n"})
+    out = tmp_path / "out"
+    argv = ["waves", "--wave", "small", "--focus", "architecture", "--repo", str(root)]
+    assert main([*argv, "--mode", "patch", "--out", str(out)]) == 0
+    assert "the architecture focus ran the architecture agent" in capsys.readouterr().out
+    section = json.loads((out / "report.json").read_text())["architecture"]
+    assert section["mode"] == "patch" and len(section["analyses"]) == 6
+
+
 def test_the_command_adds_its_section_to_an_existing_report(
     busy_repo: Path, tmp_path: Path
 ) -> None:
