@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from agentic_action.agents import AgentReport, ProofServices, run_agent
 from agentic_action.baseline.profile import Profile, profile_suite
 from agentic_action.baseline.suite import Baseline, run_baseline
+from agentic_action.baseline.untestable import baseline_problem, interpreter_problem
 from agentic_action.extras import require
 from agentic_action.methods import Method
 from agentic_action.methods.registry import get_method
@@ -66,6 +67,8 @@ class RunReport:
     method_tally: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: list[OptimizationResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Why the run could not test anything ("" when it could): the run failed, exit 1.
+    failure: str = ""
     github: dict[str, Any] = field(default_factory=dict)  # repository, API usage, dashboard
     observers: list[RunObserver] = field(default_factory=list, repr=False)
     only: frozenset[str] | None = None
@@ -127,9 +130,13 @@ def run(
     _tell(report, "started", report)
     _log_discovery(report.discovery)
     if report.discovery.functions:
+        report.failure = interpreter_problem(settings.python)
+    if report.discovery.functions and not report.failure:
         _optimize(repo, settings, report, control)
     if any(r.patch for r in report.results):
         _resolve_and_publish(repo, settings, report, control)
+    if control.publisher is not None and report.learner is not None:
+        control.github["verdicts"] = control.publisher.verdicts()  # the selector learns them
     report.github = control.github
     if settings.ipfs_api and report.results:
         store = PatchStore(settings.patches_path, history_limit=settings.patch_history_limit)
@@ -260,6 +267,9 @@ def _optimize_from(
     baseline = run_baseline(base_root, options, scratch)
     report.baseline = baseline
     log.info("baseline: %s", baseline.describe())
+    report.failure = baseline_problem(baseline, settings.python, settings.test_timeout)
+    if report.failure:
+        return
     profile = Profile(note="not profiled: the baseline is not green")
     if baseline.usable:
         profile = profile_suite(base_root, options, scratch)
@@ -353,7 +363,7 @@ def _method(settings: Settings, report: RunReport) -> Method:
     ``auto``: the rules engine until the selector chooses per function (with the router when a
     model is configured)."""
     if settings.method not in (*LLM_METHODS, AUTO):
-        return get_method(settings.method)
+        return get_method(settings.method, state_dir=settings.state_path)
     from agentic_action.llm import open_router
     from agentic_action.llm.config import LLMConfigError
 

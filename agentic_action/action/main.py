@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from agentic_action.action.events import (
     DEFAULT_BOT_LOGIN,
+    ArchitectureRequest,
     EventPayloadError,
     OptimizeRequest,
     Request,
@@ -116,6 +117,10 @@ def _handle(request: Request, inputs: ActionInputs, commands: Commands) -> int:
         return _skip(request, inputs, commands)
     if isinstance(request, OptimizeRequest):
         return _optimize(request, inputs, commands)
+    if isinstance(request, ArchitectureRequest):
+        from agentic_action.action.architecture_flow import run_architecture_step
+
+        return run_architecture_step(inputs.env, commands)
     return _change(request, inputs, commands)
 
 
@@ -136,6 +141,9 @@ def _optimize(request: OptimizeRequest, inputs: ActionInputs, commands: Commands
         commands.annotate(annotation)
     write_outputs(optimize_flow.outputs(outcome), inputs.env)
     commands.echo(outcome.console_line)
+    if outcome.report.failure:
+        commands.error(outcome.report.failure, title="agentic-optimizer could not test anything")
+        return EXIT_FAILED
     return EXIT_OK
 
 

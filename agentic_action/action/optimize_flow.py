@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +12,13 @@ from agentic_action.model import PATCHES_DIR, OptimizationResult, Status
 from agentic_action.outputs import RunOutcome, run_and_report
 from agentic_action.settings import Settings, load_settings
 
-MAX_FINDINGS = 10  # GitHub shows at most 10 warnings per step; the best come first
-TITLE_ACCEPTED = "agentic-optimizer: faster version proven"
+MAX_FINDINGS = 10  # GitHub shows at most 10 annotations of a kind per step; the best come first
+# What an accepted result was proven to be, by validation level: `quick` measures no speed.
+TITLE_ACCEPTED = {
+    "quick": "agentic-optimizer: rewrite passed the quick checks (speed not measured)",
+    "standard": "agentic-optimizer: faster version proven",
+    "thorough": "agentic-optimizer: faster version proven (thorough checks)",
+}
 TITLE_SKIPPED = "agentic-optimizer: file skipped"
 TITLE_ERROR = "agentic-optimizer: candidate could not be checked"
 
@@ -37,11 +42,9 @@ def run_optimize(settings: Settings, commands: Commands) -> RunOutcome:
 def findings(outcome: RunOutcome) -> list[Annotation]:
     """Annotations pinned to the code: accepted improvements first, then problems."""
     report = outcome.report
-    accepted = [  # each function once: a combination of several patches is not annotated again
-        r for r in report.results if r.status is Status.ACCEPTED and not r.merged_from
-    ]
+    level = report.settings.validation_level
+    notes = [_accepted(r, level) for r in accepted_functions(report.results)[:MAX_FINDINGS]]
     errors = [r for r in report.results if r.status is Status.ERROR]
-    notes = [_accepted(r) for r in accepted[:MAX_FINDINGS]]
     notes += [_errored(r) for r in errors[:MAX_FINDINGS]]
     notes += [
         Annotation("warning", problem.reason, TITLE_SKIPPED, problem.file)
@@ -50,13 +53,19 @@ def findings(outcome: RunOutcome) -> list[Annotation]:
     return notes
 
 
-def _accepted(result: OptimizationResult) -> Annotation:
+def accepted_functions(results: Sequence[OptimizationResult]) -> list[OptimizationResult]:
+    """The accepted results, each function once: a combination of several accepted patches
+    (``merged_from``) is not counted or annotated again."""
+    return [r for r in results if r.status is Status.ACCEPTED and not r.merged_from]
+
+
+def _accepted(result: OptimizationResult, level: str) -> Annotation:
     cid = result.patch.cid if result.patch else "(no patch)"
     rules = ", ".join(sorted({e.rule for e in result.edits})) or result.method
     message = f"{result.target.qualname}: {rules} passed every check; patch {cid}. {result.reason}"
     return Annotation(
-        "warning", message, TITLE_ACCEPTED, result.target.file,
-        result.target.start_line, result.target.end_line,
+        "notice", message, TITLE_ACCEPTED.get(level, TITLE_ACCEPTED["standard"]),
+        result.target.file, result.target.start_line, result.target.end_line,
     )  # fmt: skip
 
 
@@ -71,10 +80,10 @@ def outputs(outcome: RunOutcome) -> dict[str, str]:
     report = outcome.report
     return {
         "command": "optimize",
-        "outcome": "completed",
-        "reason": "",
+        "outcome": "failed" if report.failure else "completed",
+        "reason": report.failure,
         "mode-used": report.mode_used,
-        "accepted": str(report.count(Status.ACCEPTED)),
+        "accepted": str(len(accepted_functions(report.results))),
         "rejected": str(report.count(Status.REJECTED)),
         "report-path": str(outcome.report_path),
         "summary-path": str(outcome.summary_path),

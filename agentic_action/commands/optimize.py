@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from agentic_action.errors import EXIT_OK
+from agentic_action.errors import EXIT_FAILED, EXIT_OK
 from agentic_action.model import DEFAULT_OUT
 
 
@@ -29,6 +29,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     optimize.add_argument("--max-candidates", dest="max_candidates", help="cap (0: none)")
     optimize.add_argument("--worktree-base", dest="worktree_base", type=Path)
     optimize.add_argument("--python", help="interpreter that runs the repository's tests")
+    optimize.add_argument(
+        "--test-timeout", dest="test_timeout", help="seconds one test-suite run may take (900)"
+    )
     optimize.add_argument("--shard", help="K/N: work on a stable 1/N share of the targets")
     optimize.add_argument("--min-speedup", dest="min_speedup", help="0.05 = 5%% (default)")
     optimize.add_argument(
@@ -50,4 +53,7 @@ def optimize_command(flags: dict[str, Any], env: dict[str, str] | None = None) -
     settings = load_settings(cli, env)
     outcome = run_and_report(settings)
     print(outcome.console_line, file=sys.stdout)
+    if outcome.report.failure:
+        print(f"agentic-optimizer: error: {outcome.report.failure}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK

@@ -89,6 +89,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
             "targets": list(report.settings.targets),
             "shard": report.settings.shard,
             "isolation": report.isolation,
+            "failure": report.failure or None,
         },
         "baseline": None
         if baseline is None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from agentic_action.architecture.render import markdown as architecture_markdown
+from agentic_action.learning.report import markdown as learning_markdown
 from agentic_action.model import PATCHES_DIR, CheckOutcome, OptimizationResult, Status
 from agentic_action.report.tally import summary_lines
 from agentic_action.run import RunReport
@@ -63,6 +65,8 @@ def render_summary(report: RunReport) -> str:
     ]
     if report.settings.description:
         lines += ["", f"> {report.settings.description}"]
+    if report.failure:
+        lines += ["", f"> **The run could not test anything**: {_cell(report.failure, 600)}"]
     lines += _baseline_lines(report)
     if report.results:
         lines += [
@@ -88,6 +92,9 @@ def render_summary(report: RunReport) -> str:
     lines += summary_lines(report.method_tally, report.results)
     lines += _apply_lines(report)
     lines += _plan_lines(report)
+    lines += learning_markdown(report.learning)
+    if report.architecture:
+        lines += architecture_markdown(report.architecture)
     api = report.github.get("api") if report.github else None
     if api:
         lines += [
