@@ -4,19 +4,20 @@ Checks (those within one stage are independent and run concurrently):
 
 1. ``syntax`` (in memory, every changed module)
 2. ``coverage`` (no process: were the changed lines executed by the tests on the base?)
-3. ``import`` (one process per changed module: it loads from the worktree, not an installed copy)
-4. ``affected-tests`` (the tests that executed the changed functions on the base), with
+3. ``import`` (one process per changed module: it loads from the worktree, not an installed
+   copy), with ``affected-tests`` (the tests that executed the changed functions on the base),
    ``behaviour`` (recorded real inputs replayed on original and candidate) beside them, and the
    rest of the suite (``full-suite`` less the affected tests) when the whole suite took at most
-   ``SUITE_BESIDE_SECONDS`` on the base (so a candidate failing its tests wastes at most that)
-5. the method's own checks (generated tests, fault plans), if any
-6. ``differential`` (original and candidate on inputs built around the recorded ones)
-7. ``ruff``, ``semgrep`` and ``mypy`` (by validation level): started in a thread as soon as the
-   change is written, so they run while stages 3-6 do; waited for here, and a failure they
+   ``SUITE_BESIDE_SECONDS`` on the base (so a candidate failing its tests wastes at most that).
+   Their processes share the cores; a failure of ``import`` is the one reported first
+4. the method's own checks (generated tests, fault plans), if any
+5. ``differential`` (original and candidate on inputs built around the recorded ones)
+6. ``ruff``, ``semgrep`` and ``mypy`` (by validation level): started in a thread as soon as the
+   change is written, so they run while stages 3-5 do; waited for here, and a failure they
    report earlier stops the proof at the end of the stage it finished in
-8. ``benchmark`` (speed on the same inputs, interleaved, with a confidence interval; nothing of
+7. ``benchmark`` (speed on the same inputs, interleaved, with a confidence interval; nothing of
    this proof runs beside it)
-9. ``full-suite`` (once, unless it ran in stage 4; twice at the ``thorough`` level). When the
+8. ``full-suite`` (once, unless it ran in stage 3; twice at the ``thorough`` level). When the
    affected tests that passed were every test of the suite, its first run is not repeated.
 
 A candidate runs all of them (``run_gate``). Every other proof asks the same gate
@@ -253,17 +254,14 @@ def _stages(ctx: _Context, static: _Alongside | None) -> list[list[Step]]:
     def method() -> list[CheckResult]:
         return ctx.extra(root) if ctx.extra is not None else []
 
-    beside = _suite_beside_affected(ctx.baseline, tests)
-    runs = range(2 if beside else 1, config.full_suite_runs + 1)
-    fulls: list[list[tuple[Check, Step]]] = [
-        [(Check.FULL_SUITE, partial(_full_suite, ctx, run, ()))] for run in runs
-    ]
-    rest: list[tuple[Check, Step]] = []
-    if beside:
-        rest = [(Check.FULL_SUITE, partial(_full_suite, ctx, 1, tests))]
+    rest, fulls = _suite_steps(ctx, tests)
     ordered: list[list[tuple[Check, Step]]] = [
-        [(Check.IMPORT, imports)],
-        [(Check.AFFECTED_TESTS, affected), (Check.BEHAVIOUR, behaviour), *rest],
+        [
+            (Check.IMPORT, imports),
+            (Check.AFFECTED_TESTS, affected),
+            (Check.BEHAVIOUR, behaviour),
+            *rest,
+        ],
         [(Check.METHOD, method)] if ctx.extra is not None else [],
         [(Check.DIFFERENTIAL, differential)],
         [(Check.STATIC, static.take)] if static is not None else [],
@@ -272,6 +270,22 @@ def _stages(ctx: _Context, static: _Alongside | None) -> list[list[Step]]:
     ]
     stages = [[step for check, step in stage if check in ctx.checks] for stage in ordered]
     return [stage for stage in stages if stage]
+
+
+def _suite_steps(
+    ctx: _Context, tests: tuple[str, ...]
+) -> tuple[list[tuple[Check, Step]], list[list[tuple[Check, Step]]]]:
+    """The full suite's runs: the first beside the affected tests (less them) when it is quick,
+    and the stages of those that run after the benchmark."""
+    beside = _suite_beside_affected(ctx.baseline, tests)
+    runs = range(2 if beside else 1, ctx.config.full_suite_runs + 1)
+    fulls: list[list[tuple[Check, Step]]] = [
+        [(Check.FULL_SUITE, partial(_full_suite, ctx, run, ()))] for run in runs
+    ]
+    rest: list[tuple[Check, Step]] = []
+    if beside:
+        rest = [(Check.FULL_SUITE, partial(_full_suite, ctx, 1, tests))]
+    return rest, fulls
 
 
 def _suite_beside_affected(baseline: Baseline | None, tests: tuple[str, ...]) -> bool:
