@@ -39,7 +39,7 @@ def get_method(
     for the method) falls back to the rules engine; ``state_dir`` keeps the pattern history
     (``method-patterns.json``) across runs; ``config`` is a MethodSettings or a mapping."""
     if name == "rules":
-        return RulesMethod()
+        return RulesMethod(state_dir=state_dir)
     if name not in LLM_METHOD_CLASSES:
         raise ValueError(f"unknown method {name!r}; available: {', '.join(METHODS)}")
     if config is None:

@@ -2,45 +2,66 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection
+from pathlib import Path
 
 from agentic_action.methods.base import MethodContext, MethodOutcome
 from agentic_action.model import Candidate, FunctionTarget
-from agentic_action.rewrite import rewrite_function
+from agentic_action.rewrite.rules_pass import RulesPass
+
+RULES_CACHE_DIR = "rules"  # under the state directory: answers kept by file content
+
+_PASSES: dict[Path | None, RulesPass] = {}
+_PASSES_LOCK = threading.Lock()
+
+
+def rules_pass(state_dir: Path | None = None) -> RulesPass:
+    """The process's rules pass for ``state_dir`` (None: in memory only). One per directory, so
+    every caller in a run shares each file's parse and answers."""
+    cache_dir = None if state_dir is None else state_dir / RULES_CACHE_DIR
+    with _PASSES_LOCK:
+        if cache_dir not in _PASSES:
+            _PASSES[cache_dir] = RulesPass(cache_dir)
+        return _PASSES[cache_dir]
 
 
 def rules_candidate(
-    target: FunctionTarget, source: str, exclude: Collection[str] = ()
+    target: FunctionTarget,
+    source: str,
+    exclude: Collection[str] = (),
+    rules: RulesPass | None = None,
 ) -> Candidate | str:
     """The rules engine's rewrite of ``target`` (rules ``exclude`` left out), or why there is
-    none."""
-    try:
-        outcome = rewrite_function(source, target.qualname, exclude=exclude)
-    except (ValueError, SyntaxError) as error:
-        return f"rules engine could not read the function: {error}"
+    none. ``rules``: the pass that answers (default: the process's in-memory one)."""
+    outcome = (rules or rules_pass()).outcome(source, target.qualname, exclude)
+    if isinstance(outcome, str):
+        return outcome
     if not outcome.edits or outcome.new_source == source:
         return "no rule applies"
-    rules = sorted({edit.rule for edit in outcome.edits})
+    names = sorted({edit.rule for edit in outcome.edits})
     rationale = "; ".join(f"{e.title} (line {e.line})" for e in outcome.edits)
     return Candidate(
         target=target,
         method="rules",
         new_source=outcome.new_source,
         edits=outcome.edits,
-        rationale=f"rules {', '.join(rules)}: {rationale}",
+        rationale=f"rules {', '.join(names)}: {rationale}",
     )
 
 
 class RulesMethod:
-    """``exclude``: rule ids left out (the learning selector's choice for one function)."""
+    """``exclude``: rule ids left out (the learning selector's choice for one function);
+    ``state_dir``: where the rules pass keeps its answers between runs."""
 
     name = "rules"
 
-    def __init__(self, exclude: Collection[str] = ()) -> None:
+    def __init__(self, exclude: Collection[str] = (), state_dir: Path | None = None) -> None:
         self.exclude = tuple(exclude)
+        self.rules = rules_pass(state_dir)
 
     def optimize(self, target: FunctionTarget, source: str, ctx: MethodContext) -> MethodOutcome:
-        candidate = rules_candidate(target, source, self.exclude)
+        candidate = rules_candidate(target, source, self.exclude, self.rules)
         if isinstance(candidate, str):
             return MethodOutcome(note=candidate)
         proof = ctx.prove(candidate)

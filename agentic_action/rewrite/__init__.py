@@ -2,6 +2,7 @@
 
     outcome = rewrite_function(source, "Class.method")
     outcome.new_source, outcome.edits
+    outcomes = rewrite_file(source, ["f", "Class.method"])  # one parse, one ruff run per file
 
 Every rule documents its precondition (docs/rules.md) and stays silent unless it holds.
 """
@@ -9,9 +10,17 @@ Every rule documents its precondition (docs/rules.md) and stays silent unless it
 from __future__ import annotations
 
 from agentic_action.model import Edit
-from agentic_action.rewrite._engine import rewrite_function
+from agentic_action.rewrite._engine import rewrite_file, rewrite_function
 from agentic_action.rewrite._registry import RULES
 from agentic_action.rewrite._ruff import ruff_executable
 from agentic_action.rewrite._types import RewriteOutcome, RuleInfo
 
-__all__ = ["RULES", "Edit", "RewriteOutcome", "RuleInfo", "rewrite_function", "ruff_executable"]
+__all__ = [
+    "RULES",
+    "Edit",
+    "RewriteOutcome",
+    "RuleInfo",
+    "rewrite_file",
+    "rewrite_function",
+    "ruff_executable",
+]

@@ -193,9 +193,23 @@ def apply_ruff_fixes(source: str, low: int, high: int, codes: frozenset[str]) ->
     codes = codes & _CHECKS.keys()
     if not codes:
         return None
-    starts = line_starts(source)
+    return fixes_within(run_ruff(source, codes), source, line_starts(source), low, high, codes)
+
+
+def fixes_within(
+    diagnostics: list[dict[str, Any]],
+    source: str,
+    starts: list[int],
+    low: int,
+    high: int,
+    codes: frozenset[str],
+) -> RuffResult | None:
+    """The acceptable fixes among one ruff run's `diagnostics` on `source` (whose line starts
+    are `starts`) that lie inside source[low:high], applied (None when none): one ruff run on a
+    whole file serves every definition in it."""
+    codes = codes & _CHECKS.keys()
     chosen: list[tuple[int, int, list[tuple[int, int, str]], RuffFix]] = []
-    for diagnostic in run_ruff(source, codes):
+    for diagnostic in diagnostics:
         candidate = _acceptable(diagnostic, source, starts, low, high, codes)
         if candidate is not None and not any(_overlap(candidate, c) for c in chosen):
             chosen.append(candidate)
@@ -218,6 +232,8 @@ def _acceptable(
     codes: frozenset[str],
 ) -> tuple[int, int, list[tuple[int, int, str]], RuffFix] | None:
     code, fix = diagnostic.get("code"), diagnostic.get("fix")
+    if not _inside(diagnostic, starts, low, high):
+        return None
     if code not in codes or not fix or fix.get("applicability") != "safe" or not fix["edits"]:
         return None
     edits = [
@@ -232,6 +248,12 @@ def _acceptable(
     why = f"ruff {code} (safe fix): {fix.get('message') or diagnostic.get('message', '')}"
     found = RuffFix(code, title, diagnostic["location"]["row"], why)
     return min(e[0] for e in edits), max(e[1] for e in edits), edits, found
+
+
+def _inside(diagnostic: dict[str, Any], starts: list[int], low: int, high: int) -> bool:
+    """The diagnostic starts inside [low, high] (a quick filter before its edits are read)."""
+    location = diagnostic.get("location")
+    return isinstance(location, dict) and low <= _offset(starts, location) <= high
 
 
 def _overlap(a: tuple[int, int, Any, Any], b: tuple[int, int, Any, Any]) -> bool:
