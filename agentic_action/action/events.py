@@ -36,8 +36,8 @@ DEFAULT_BOT_LOGIN = "github-actions[bot]"
 SUPPORTED_EVENTS = (
     "schedule", "workflow_dispatch", "issues", "issue_comment", "pull_request_review",
 )  # fmt: skip
-ActionCommand = Literal["auto", "optimize", "approve", "rollback"]  # the `command` input
-COMMANDS: tuple[ActionCommand, ...] = ("auto", "optimize", "approve", "rollback")
+ActionCommand = Literal["auto", "optimize", "approve", "rollback", "architecture"]  # `command`
+COMMANDS: tuple[ActionCommand, ...] = ("auto", "optimize", "approve", "rollback", "architecture")
 MAX_ISSUE_TARGETS = 50
 MAX_TARGET_LENGTH = 200
 _SCANNED_BODY = 65_536  # characters of an issue body read for targets
@@ -61,11 +61,18 @@ class OptimizeRequest:
 
 
 @dataclass(frozen=True)
+class ArchitectureRequest:
+    """Run the architecture agent (design suggestions as issues or a report; no patches)."""
+
+    trigger: str
+
+
+@dataclass(frozen=True)
 class Skip:
     reason: str
 
 
-Request = OptimizeRequest | ChangeRequest | Skip
+Request = OptimizeRequest | ChangeRequest | ArchitectureRequest | Skip
 
 
 def parse_event(
@@ -103,6 +110,8 @@ def parse_event(
 def _dispatch(command: str, cid: str, actor: str) -> Request:
     if command in ("", "auto", "optimize"):
         return OptimizeRequest("workflow_dispatch")
+    if command == "architecture":
+        return ArchitectureRequest("workflow_dispatch")
     if command in ("approve", "rollback"):
         args = tuple(cid.split())
         return ChangeRequest(command, args, actor, "dispatch")  # type: ignore[arg-type]

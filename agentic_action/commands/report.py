@@ -64,11 +64,13 @@ def write_html_report(
 
 def collect(*, out_dir: Path | None = None, ledger: Path | None = None) -> dict[str, Any]:
     """The dashboard's data (see agentic_action.report.ledger_view)."""
+    from agentic_action.learning.report import dashboard as learning_dashboard
     from agentic_action.report.ledger_view import (
         dashboard_data,
         dashboard_data_from_report,
         latest_report,
     )
+    from agentic_action.settings import STATE_DIR
 
     out_dir = out_dir or Path(os.environ.get("OPTIMIZER_OUT") or DEFAULT_OUT)
     report_path = out_dir / "report.json"
@@ -82,13 +84,14 @@ def collect(*, out_dir: Path | None = None, ledger: Path | None = None) -> dict[
                 f"{out_dir}; run `agentic-optimizer optimize --out {out_dir}` first, or pass "
                 "--ledger PATH or --out DIR"
             )
-        return dashboard_data_from_report(report, store_root=store, path=str(report_path))
+        data = dashboard_data_from_report(report, store_root=store, path=str(report_path))
+        return data | {"learning": learning_dashboard(out_dir / STATE_DIR, report)}
     with Ledger.open(ledger_path) as opened:
         data = dashboard_data(opened, store_root=store)
     if report is not None:
         data["latest_report"] = latest_report(report)
         data["source"]["report"] = str(report_path)
-    return data
+    return data | {"learning": learning_dashboard(out_dir / STATE_DIR, report)}
 
 
 def _ledger_path(out_dir: Path, given: Path | None) -> Path | None:

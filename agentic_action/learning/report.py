@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentic_action.learning.selector import PRICE, TOKENS_PER_MINUTE
-from agentic_action.learning.store import Observation
+from agentic_action.learning.store import Observation, parse_state, state_file
 
 if TYPE_CHECKING:
     from agentic_action.learning.session import LearningSession
@@ -88,3 +89,53 @@ def calibration(decisions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         }
         for i, chances in enumerate(bins)
     ]
+
+
+def markdown(section: Mapping[str, Any]) -> list[str]:
+    """The summary's learning lines: the selector's choices and why (collapsed)."""
+    if not section:
+        return []
+    decisions = section.get("decisions") or []
+    share = section.get("overhead_share")
+    overhead = f"{section.get('overhead_seconds', 0):.3f} s" + (
+        f" ({share:.2%} of the run)" if isinstance(share, float) else ""
+    )
+    lines = [
+        "",
+        f"<details><summary>Learning: {len(decisions)} decision(s), "
+        f"{section.get('observations', 0)} observation(s) kept</summary>",
+        "",
+        f"- Policy: {section.get('policy', '')}",
+        f"- History: {section.get('state', '')}; ledger {section.get('ledger', '')}",
+        f"- The selector's own time: {overhead}",
+    ]
+    if decisions:
+        lines += ["", "| Function | Method | Model | Chance | Why |", "|---|---|---|---|---|"]
+        lines += [
+            f"| `{d['function']}` | {d['method']} | {d.get('model') or '—'} | "
+            f"{d['chance']:.0%} | {' '.join(str(d['reason']).split())[:200]} |"
+            for d in decisions[:50]
+        ]
+    lines += ["", "</details>"]
+    return lines
+
+
+def dashboard(state_dir: Path, report: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The dashboard's learning data: success by task type over time and the estimates
+    against outcomes from the whole kept history (read only: a bad state file is left alone),
+    and the latest run's decisions; None when there is neither history nor a section."""
+    section = (report or {}).get("learning") or {}
+    try:
+        state = parse_state(state_file(state_dir).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        state = None
+    if state is None and not section:
+        return None
+    return {
+        "by_task_type": by_task_type(state.observations.values())
+        if state
+        else section.get("by_task_type", {}),
+        "calibration": calibration(state.decisions) if state else section.get("calibration", []),
+        "decisions": list(section.get("decisions") or []),
+        "observations": len(state.observations) if state else section.get("observations", 0),
+    }

@@ -70,6 +70,7 @@ def render_dashboard(data: Mapping[str, Any]) -> str:
                 _spend(data.get("spend") or []),
                 _api(data.get("api") or []),
                 _conflicts(data.get("conflicts") or []),
+                _learning(data.get("learning")),
                 _latest(data.get("latest_report")),
                 _runs(data.get("runs") or []),
                 _events(data.get("events") or []),
@@ -230,6 +231,55 @@ def _conflicts(conflicts: Sequence[Mapping[str, Any]]) -> str:
     ]
     table = _table("conflicts-table", ["#", "status", "files", "patches", "resolution", "at"], rows)
     return _section("conflicts", "Conflicts", f"<p>{summary}</p>{table}")
+
+
+def _learning(learning: Mapping[str, Any] | None) -> str:
+    """The selector: success rate by task type over time, and its estimates against outcomes."""
+    title = "Learning: success by task type, estimates against outcomes"
+    if not learning:
+        return _section("learning", title, _empty("No learning history yet."), wide=True)
+    by_type = learning.get("by_task_type") or {}
+    totals = {
+        task: (sum(d["tried"] for d in days), sum(d["accepted"] for d in days))
+        for task, days in by_type.items()
+    }
+    bars = [
+        charts.Bar(task, 100.0 * k / n if n else 0.0, "stage-proven", f"{k}/{n}")
+        for task, (n, k) in sorted(totals.items())
+    ]
+    rates = charts.hbars(bars, "Accepted changes per candidate, by task type (%)") if bars else ""
+    over_time = _table(
+        "learning-days",
+        ["task type", "day", "tried", "accepted", "rate"],
+        [
+            [task, d["day"], d["tried"], d["accepted"], f"{d['rate']:.0%}"]
+            for task, days in sorted(by_type.items())
+            for d in days[-14:]
+        ],
+    )
+    calibration = [c for c in learning.get("calibration") or [] if c.get("decisions")]
+    pairs = [
+        charts.Bar(f"{c['bin']} {name}", 100.0 * float(c[key]), css)
+        for c in calibration
+        for name, key, css in (("estimated", "estimated", "spend"), ("observed", "observed",
+                                                                        "stage-approved"))
+    ]  # fmt: skip
+    estimates = (
+        charts.hbars(pairs, "The selector's estimated chance against the observed rate (%)")
+        if pairs
+        else _empty("No decision has an outcome yet.")
+    )
+    decisions = _table(
+        "learning-decisions",
+        ["function", "method", "model", "chance", "reason"],
+        [
+            [Raw(f"<code>{escape(d['function'])}</code>"), d["method"], d.get("model") or "—",
+             f"{d['chance']:.0%}", d["reason"]]
+            for d in (learning.get("decisions") or [])[:40]
+        ],
+    )  # fmt: skip
+    body = rates + over_time + estimates + decisions
+    return _section("learning", title, body, wide=True)
 
 
 def _latest(latest: Mapping[str, Any] | None) -> str:
