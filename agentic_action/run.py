@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from agentic_action import cancel
 from agentic_action.agents import AgentReport, ProofServices, run_agent
 from agentic_action.baseline.profile import Profile, profile_suite
 from agentic_action.baseline.suite import Baseline, run_baseline
@@ -37,7 +38,7 @@ from agentic_action.sandbox.policy import refuse_unisolated
 from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.sandbox.runner import isolation_description, isolation_level
 from agentic_action.settings import Settings
-from agentic_action.workspace import Repository, Worktrees
+from agentic_action.workspace import Repository, Worktrees, remove_stale_temp
 
 log = logging.getLogger("agentic_action")
 
@@ -69,6 +70,7 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
     # Why the run could not test anything ("" when it could): the run failed, exit 1.
     failure: str = ""
+    cancelled: str = ""  # the signal that stopped the run (SIGTERM, SIGINT), "" when none
     github: dict[str, Any] = field(default_factory=dict)  # repository, API usage, dashboard
     observers: list[RunObserver] = field(default_factory=list, repr=False)
     only: frozenset[str] | None = None
@@ -129,11 +131,16 @@ def run(
     report.discovery = discover(repo, settings.targets)
     _tell(report, "started", report)
     _log_discovery(report.discovery)
-    if report.discovery.functions:
-        report.failure = interpreter_problem(settings.python)
-    if report.discovery.functions and not report.failure:
-        _optimize(repo, settings, report, control)
-    if any(r.patch for r in report.results):
+    try:
+        _clean_leftovers(repo, settings, report)
+        if report.discovery.functions:
+            report.failure = interpreter_problem(settings.python)
+        if report.discovery.functions and not report.failure:
+            _optimize(repo, settings, report, control)
+    except cancel.Cancelled as stop:
+        report.cancelled = stop.name
+        report.notes.append(f"Cancelled by {stop.name}: only what was proven before is reported.")
+    if any(r.patch for r in report.results) and not report.cancelled:
         _resolve_and_publish(repo, settings, report, control)
     if control.publisher is not None and report.learner is not None:
         control.github["verdicts"] = control.publisher.verdicts()  # the selector learns them
@@ -214,6 +221,7 @@ def _resolve_and_publish(
         options=_pytest_options(settings),
         baseline=report.baseline,
         worktree_base=settings.worktree_base,
+        workers=_agent_count(settings),
     )
     report.results, report.conflicts = conflicts.results, conflicts.resolutions
     report.notes.extend(conflicts.notes)
@@ -237,15 +245,23 @@ def _log_discovery(found: Discovery) -> None:
     log.info("plan: %d file(s), %d function(s)", len(found.files), len(found.functions))
 
 
+def _clean_leftovers(repo: Repository, settings: Settings, report: RunReport) -> None:
+    """Worktrees and temp folders of earlier runs whose process is gone (killed, SIGKILL)."""
+    pruned = Worktrees(repo, settings.worktree_base).prune_stale()
+    if pruned:
+        report.notes.append(f"Removed {len(pruned)} stale worktree(s) left by an earlier run.")
+    removed = remove_stale_temp()
+    if removed:
+        report.notes.append(f"Removed {len(removed)} temp folder(s) left by an earlier run.")
+
+
 def _optimize(
     repo: Repository, settings: Settings, report: RunReport, control: ChangeControl
 ) -> None:
     options = _pytest_options(settings)
     worktrees = Worktrees(repo, settings.worktree_base)
-    pruned = worktrees.prune_stale()
-    if pruned:
-        report.notes.append(f"Removed {len(pruned)} stale worktree(s) left by an earlier run.")
-    with tempfile.TemporaryDirectory(prefix="agentic-run-") as scratch_dir:
+    # The pid in the name lets the next run remove it when this process is killed (SIGKILL).
+    with tempfile.TemporaryDirectory(prefix=f"agentic-run-{os.getpid()}-") as scratch_dir:
         scratch = Path(scratch_dir)
         try:
             with worktrees.checkout("baseline") as base_root:
@@ -341,21 +357,36 @@ def _run_agents(
         method: Method = methods.get(target.key, report.method)
         log.info("[%d/%d] %s: %s", index, total, method.name, target.key)
         agent = run_agent(method, target, services, store, report.base_commit)
+        cancel.check()  # an agent cut short by a cancellation proved nothing
         for result in agent.results:
             log.info("[%d/%d] %s: %s", index, total, result.status.value, result.reason)
             _tell(report, "result", report, result)
         if not agent.results:
             log.info("[%d/%d] no candidate: %s", index, total, agent.note)
+        finished.append(agent)
         return agent
 
-    workers = min(settings.max_agents, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        agents = list(pool.map(work, enumerate(targets, start=1)))
-    for agent in agents:
+    finished: list[AgentReport] = []  # in the order agents end; kept when the run is cancelled
+    pool = ThreadPoolExecutor(max_workers=_agent_count(settings))
+    try:
+        list(pool.map(work, enumerate(targets, start=1)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _collect(report, finished, targets)
+
+
+def _collect(report: RunReport, agents: list[AgentReport], targets: list[FunctionTarget]) -> None:
+    order = {target.key: index for index, target in enumerate(targets)}
+    for agent in sorted(agents, key=lambda a: order[a.target.key]):
         report.results.extend(agent.results)
         report.method_tally[agent.target.key] = agent.tally
         if not agent.results:
             report.no_candidate[agent.target.key] = agent.note or "nothing proposed"
+
+
+def _agent_count(settings: Settings) -> int:
+    """Proofs at a time: ``max_agents``, bounded by the cores."""
+    return min(settings.max_agents, os.cpu_count() or 1)
 
 
 def _method(settings: Settings, report: RunReport) -> Method:

@@ -52,7 +52,9 @@ class Revalidator:
     _stack: ExitStack = field(default_factory=ExitStack)
     _worktrees: Worktrees | None = None
     _scratch: Path | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Re-entrant: the lazy baseline holds it while it checks out its worktree. Merges are proven
+    # from several threads at once (resolve_run_conflicts' workers).
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def close(self) -> None:
         self._stack.close()
@@ -92,14 +94,16 @@ class Revalidator:
             yield root
 
     def _scratch_dir(self) -> Path:
-        if self._scratch is None:
-            tmp = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="ao-reval-"))
-            self._scratch = Path(tmp)
-        return self._scratch
+        with self._lock:
+            if self._scratch is None:
+                tmp = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="ao-reval-"))
+                self._scratch = Path(tmp)
+            return self._scratch
 
     def _baseline(self) -> Baseline:
-        if self.baseline is None:
-            log.info("conflicts: running the tests on the base commit to re-validate merges")
-            with self._checkout("conflict-baseline") as root:
-                self.baseline = run_baseline(root, self.options, self._scratch_dir())
-        return self.baseline
+        with self._lock:  # made once, however many merges ask for it at the same time
+            if self.baseline is None:
+                log.info("conflicts: running the tests on the base commit to re-validate merges")
+                with self._checkout("conflict-baseline") as root:
+                    self.baseline = run_baseline(root, self.options, self._scratch_dir())
+            return self.baseline

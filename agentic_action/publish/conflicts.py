@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -132,6 +133,7 @@ def resolve_run_conflicts(
     ledger: Ledger | None = None,
     run_id: str | None = None,
     worktree_base: Path | None = None,
+    workers: int = 1,
 ) -> ConflictReport:
     """Find and resolve conflicts among the accepted results' patches (all in ``store``).
 
@@ -139,6 +141,7 @@ def resolve_run_conflicts(
     affected tests); without it one is made if a merge needs proving. ``repo_root`` None: no
     repository to merge and prove in, so every conflict is escalated. Never raises for a
     conflict: every outcome is in the returned report (and the ledger, when given).
+    ``workers``: how many groups are merged and proven at the same time (the run's agents).
     """
     entries, superseded = _entries(results, store)
     pairs = find_overlaps(entries)
@@ -148,10 +151,15 @@ def resolve_run_conflicts(
     if repo_root is not None:
         revalidator = Revalidator(repo_root, base_commit, options, baseline, worktree_base)
     try:
-        resolutions = [
-            _resolve(group, entries, store, revalidator, base_commit, ledger, run_id)
-            for group in groups(len(entries), pairs)
-        ]
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            resolutions = list(
+                pool.map(
+                    lambda group: _resolve(
+                        group, entries, store, revalidator, base_commit, ledger, run_id
+                    ),
+                    groups(len(entries), pairs),
+                )
+            )
     finally:
         if revalidator is not None:
             revalidator.close()

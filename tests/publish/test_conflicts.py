@@ -220,3 +220,20 @@ def test_without_a_repository_a_conflict_is_escalated_not_guessed(
     assert resolution.status is ConflictStatus.ESCALATED
     assert "no repository" in resolution.reason
     assert json.dumps([r.target.key for r in report.publishable]) == '["shop.py::total"]'
+
+
+def test_groups_of_different_files_are_merged_at_the_same_time(tmp_path: Path) -> None:
+    files = {"shop.py": SHOP, "more.py": SHOP, "test_shop.py": TESTS}
+    repo = make_repo(tmp_path / "shop", files)
+    store = PatchStore(tmp_path / "out" / "patches")
+    parts = [
+        stored(repo, store, file, name, lines, new)
+        for file in ("shop.py", "more.py")
+        for name, lines, new in (("total", TOTAL, SUM_TOTAL), ("count_big", COUNT_BIG, FAST_COUNT))
+    ]
+    report = resolve(repo, store, parts, workers=2)
+    assert [r.status for r in report.resolutions] == [ConflictStatus.MERGED] * 2
+    assert [r.files for r in report.resolutions] == [("shop.py",), ("more.py",)]
+    assert [m.target.key for m in report.publishable] == [
+        "shop.py::total+count_big", "more.py::total+count_big",
+    ]  # fmt: skip
