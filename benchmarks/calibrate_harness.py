@@ -107,6 +107,52 @@ def make_root(base: Path, name: str, loops: int) -> Path:
     return root
 
 
+MIXED = """SPEED = {speeds!r}
+
+
+def work(n):
+    total = n
+    for i in range(round(n * {per_n} / SPEED.get(n, 1.0))):
+        total = (total * 31 + i) % 1000003
+    return total
+"""
+MIXED_SPEEDS = {1000: 1.24, 100: 1.07, 10: 0.93}  # issue 11's "".join rewrite, by input size
+
+
+def run_mixed(args: argparse.Namespace) -> dict[str, Any]:
+    """A candidate faster on the large input, slower on the small one: issue 11's example."""
+    per_n = max(1, round(iterations_for(args.call_us) / 100))  # n=100 lasts about --call-us
+    with tempfile.TemporaryDirectory(prefix="calib-mixed-") as tmp:
+        base = Path(tmp)
+        roots = []
+        for name, speeds in (("original", {}), ("candidate", MIXED_SPEEDS)):
+            root = base / name
+            (root / "calib").mkdir(parents=True)
+            (root / "calib" / "__init__.py").write_text("")
+            (root / "calib" / "mod.py").write_text(MIXED.format(speeds=speeds, per_n=per_n))
+            roots.append(root)
+        for n in MIXED_SPEEDS:
+            write_input(base / "inputs", TARGET.key, (n,))
+        verdicts = [
+            compare_speed(roots[0], roots[1], TARGET, base / "inputs", seed=i, lanes=args.lanes)
+            for i in range(args.mixed)
+        ]
+    row = {
+        "decisions": len(verdicts),
+        "accepted": sum(v.accepted for v in verdicts),
+        "overall": statistics.median(v.evidence.speedup for v in verdicts if v.evidence),
+        "rejections": dict(Counter(v.reason.split(" e.g.")[0] for v in verdicts if not v.accepted)),
+        "example": verdicts[0].reason,
+    }
+    print(
+        f"mixed (1.24x / 1.07x / 0.93x by input): accepted {row['accepted']}/{row['decisions']}, "
+        f"overall median {row['overall']:.3f}x; rejected as {row['rejections']}\n"
+        f"   e.g. {row['example']}",
+        flush=True,
+    )
+    return row
+
+
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     n_orig = iterations_for(args.call_us)
     rows = []
@@ -205,6 +251,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument("--load", choices=["none", *LOAD], default="none", help="concurrent load")
     parser.add_argument("--no-lock", action="store_true", help="do not wait for other benchmarks")
+    parser.add_argument(
+        "--mixed", type=int, default=0, help="also decide this many times on issue 11's example"
+    )
     args = parser.parse_args()
     args.speedups = [float(s) for s in args.speedups.split(",")]
     args.null_trials = args.null_trials or (20 if args.quick else 100)
@@ -220,6 +269,8 @@ def main() -> None:
     load = start_load(args.load)
     try:
         rows = run(args)
+        if args.mixed:
+            rows.append({"mixed": run_mixed(args), "decision_seconds": []})
     finally:
         if load is not None:
             load.kill()

@@ -5,7 +5,8 @@ At look k of ``sequential.LOOKS`` (docs/methodology.md 2.6; a single look, with 
 
 - **accept** when the repeated confidence interval (``exp(mean ± b_k · se)``, ``b_k`` the look's
   O'Brien-Fleming bound) lies above 1, the speedup reaches the minimum, wall-clock time agrees
-  and no recorded input is significantly slower (unless a setting accepts that);
+  and no recorded input is significantly slower (unless a setting accepts that); before the
+  last look, also every input's interval must lie above ``1 - SLOWER_FLOOR``;
 - **stop and reject** when the candidate is significantly slower on some input (by default), or
   when even the ordinary 95% interval's upper end stays below ``1 + minimum`` (futility: more
   samples could not make it fast enough; stopping for this can only lower the accept rate);
@@ -31,7 +32,7 @@ from agentic_action.prove.benchmark.stats import (
 SMALL_CALL_SECONDS = 10e-6  # below this mean time per call, timer and layout noise dominate
 SMALL_CALL_MIN_SPEEDUP = 0.10
 WALL_AGREEMENT = 1.25  # wall-clock speedup may trail the CPU-time one by this factor at most
-SLOWER_FLOOR = 0.02  # an input is "slower" when its interval lies below 1 - this (noise floor)
+SLOWER_FLOOR = 0.02  # an input is "slower" when its upper bound lies below 1 - this (noise floor)
 LISTED_INPUTS = 50  # per-input figures kept in the check's data
 
 
@@ -105,6 +106,7 @@ class _Figures:
     bound: float  # the t bound that built it (nan: sign-test interval)
     wall_ok: bool
     slower: tuple[InputSpeed, ...]
+    unsure: bool  # some input's interval reaches below 1 - SLOWER_FLOOR: not yet shown not slower
     futile: bool
 
 
@@ -119,7 +121,10 @@ def judge(measured: Measured, rules: Rules, *, final: bool) -> SpeedVerdict | No
         and figures.wall_ok
         and not blocked
     )
-    if accepted or blocked or figures.futile or final:
+    # Before the last look, accept only when every input is shown not slower (its interval
+    # lies above the floor): a slowdown on one input needs the samples of later looks to show.
+    early = accepted and (not figures.unsure or rules.accept_slower_inputs)
+    if early or blocked or figures.futile or final:
         return _verdict(measured, rules, figures, accepted)
     return None
 
@@ -143,7 +148,8 @@ def _figures(measured: Measured, rules: Rules) -> _Figures:
         high=high,
         bound=bound,
         wall_ok=result.wall_speedup >= max(1.0, result.speedup) / WALL_AGREEMENT,
-        slower=tuple(s for s in measured.inputs if s.ci_high < 1.0 - SLOWER_FLOOR),
+        slower=tuple(s for s in measured.inputs if s.upper < 1.0 - SLOWER_FLOOR),
+        unsure=any(s.ci_low < 1.0 - SLOWER_FLOOR for s in measured.inputs),
         futile=result.ci_high < 1.0 + threshold,
     )
 
@@ -233,6 +239,7 @@ def _listed(measured: Measured, speed: InputSpeed, slower: bool) -> dict[str, An
         "speedup": speed.speedup,
         "ci_low": speed.ci_low,
         "ci_high": speed.ci_high,
+        "upper_one_sided": speed.upper,
         "slower": slower,
     }
 
@@ -253,7 +260,7 @@ def _method(measured: Measured, figures: _Figures) -> str:
         f"processes (random order per pair); speedup = exp(mean over process pairs of the "
         f"median log-ratio); {interval}; accepted when the CI lies above 1, the speedup is at "
         f"least {1 + figures.threshold:.2f}x, wall-clock time agrees and no input is "
-        f"significantly slower (CI below {1 - SLOWER_FLOOR:.2f})"
+        f"significantly slower (one-sided 95% upper bound below {1 - SLOWER_FLOOR:.2f})"
     )
 
 

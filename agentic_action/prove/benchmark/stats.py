@@ -113,12 +113,25 @@ class InputSpeed:
     speedup: float
     ci_low: float
     ci_high: float
+    upper: float  # one-sided 95% upper bound: below 1 - floor means significantly slower
 
 
-def t_quantile(df: int) -> float:
+# One-sided 95% quantiles of Student's t by degrees of freedom (1..30): "significantly slower".
+_T95 = (
+    6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812,
+    1.796, 1.782, 1.771, 1.761, 1.753, 1.746, 1.740, 1.734, 1.729, 1.725,
+    1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701, 1.699, 1.697,
+)  # fmt: skip
+
+
+def t_quantile(df: int, *, one_sided: bool = False) -> float:
+    """t(0.975, df), or t(0.95, df) when ``one_sided``."""
     if df < 1:
         return math.inf
-    return _T975[df - 1] if df <= len(_T975) else 1.96 + 2.4 / df
+    table = _T95 if one_sided else _T975
+    if df <= len(table):
+        return table[df - 1]
+    return 1.645 + 1.6 / df if one_sided else 1.96 + 2.4 / df
 
 
 @cache
@@ -222,5 +235,11 @@ def per_input(pairs: Sequence[Pair]) -> list[InputSpeed]:
         for p in pairs:
             original, candidate = p.original_each[index], p.candidate_each[index]
             by_lane[p.lane].append(math.log(max(original, 1e-12) / max(candidate, 1e-12)))
-        speeds.append(InputSpeed(index, *_estimate(by_lane).exp()))
+        found = _estimate(by_lane)
+        upper = found.exp()[2]  # the sign-test interval's end (conservative)
+        if not math.isnan(found.se):
+            upper = math.exp(
+                found.centre + t_quantile(len(found.medians) - 1, one_sided=True) * found.se
+            )
+        speeds.append(InputSpeed(index, *found.exp(), upper))
     return speeds

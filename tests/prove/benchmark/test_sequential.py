@@ -17,7 +17,7 @@ from agentic_action.prove.benchmark.sequential import (
     obrien_fleming_spent,
     t_bound,
 )
-from agentic_action.prove.benchmark.stats import Pair, analyse, per_input
+from agentic_action.prove.benchmark.stats import Pair, analyse, per_input, t_quantile
 
 
 def test_the_bound_tables_are_the_obrien_fleming_bounds_scipy_computes() -> None:
@@ -30,6 +30,14 @@ def test_the_bound_tables_are_the_obrien_fleming_bounds_scipy_computes() -> None
     assert obrien_fleming_spent(LOOKS[-1]) == pytest.approx(ALPHA)
     with pytest.raises(ValueError, match="df=1"):
         t_bound(0, 1)
+
+
+def test_the_t_tables_are_scipys() -> None:
+    from scipy import stats
+
+    for df in (1, 2, 7, 15, 30):
+        assert t_quantile(df) == pytest.approx(stats.t.ppf(0.975, df), abs=1e-3)
+        assert t_quantile(df, one_sided=True) == pytest.approx(stats.t.ppf(0.95, df), abs=1e-3)
 
 
 def _pairs(lanes: int, ratios: list[float], per_input: tuple[float, ...] = ()) -> list[Pair]:
