@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from agentic_action import __version__
+from agentic_action import __version__, cancel
 from agentic_action.commands import register_all
 from agentic_action.errors import EXIT_BAD_INPUT, EXIT_FAILED, BadInput
 from agentic_action.logs import configure_logging
@@ -39,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as error:
         print(f"agentic-optimizer: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (cancel.Cancelled, KeyboardInterrupt) as stop:  # stopped outside a run's stages
+        code = stop.exit_code if isinstance(stop, cancel.Cancelled) else 130
+        print(f"agentic-optimizer: {args.command} cancelled", file=sys.stderr)
+        return code
     except Exception as error:  # the run failed: say so plainly, keep the traceback for debugging
         log.exception("the %s command failed", args.command)
         print(

@@ -5,12 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentic_action.errors import BadInput
 from agentic_action.model import Status
 from agentic_action.report.history import LazyHistory
 from agentic_action.report.json_report import write_json
 from agentic_action.report.summary import write_summary
 from agentic_action.run import RunReport, run
 from agentic_action.settings import Settings
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse, before any work, an output directory that cannot be one."""
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out} is an existing file, not a directory: name a directory")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise BadInput(f"--out {out}: {parent} is a file, not a directory: name a directory")
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class RunOutcome:
 
 
 def run_and_report(settings: Settings) -> RunOutcome:
+    check_out_dir(settings.out)
     report = run(settings, observers=[LazyHistory(settings.ledger_path)])
     summary_path = report.out_dir / "summary.md"
     report_path = report.out_dir / "report.json"

@@ -71,6 +71,7 @@ class RunReport:
     # Why the run could not test anything ("" when it could): the run failed, exit 1.
     failure: str = ""
     cancelled: str = ""  # the signal that stopped the run (SIGTERM, SIGINT), "" when none
+    dry_run: dict[str, Any] = field(default_factory=dict)  # --dry-run: the proposals
     github: dict[str, Any] = field(default_factory=dict)  # repository, API usage, dashboard
     observers: list[RunObserver] = field(default_factory=list, repr=False)
     only: frozenset[str] | None = None
@@ -129,6 +130,8 @@ def run(
             f"the run optimizes the last commit ({repo.head_commit[:12]})."
         )
     report.discovery = discover(repo, settings.targets)
+    if settings.dry_run:
+        return _dry_run(settings, report, control)
     _tell(report, "started", report)
     _log_discovery(report.discovery)
     try:
@@ -154,6 +157,23 @@ def run(
     report.finished_at = time.time()
     _tell(report, "finished", report)
     _learned(report)
+    return report
+
+
+def _dry_run(settings: Settings, report: RunReport, control: ChangeControl) -> RunReport:
+    """--dry-run: the plan and the rules' proposals; nothing proven, nothing recorded."""
+    from agentic_action.methods.proposals import propose
+    from agentic_action.methods.rules import rules_pass
+
+    _log_discovery(report.discovery)
+    targets = _eligible(rank_targets(report.discovery.functions), settings, report, control)
+    rules = rules_pass(settings.state_path)
+    report.dry_run = propose(targets, report.discovery.sources, rules, report.no_candidate)
+    if settings.method != "rules":
+        report.notes.append(
+            f"Dry run: the rules engine proposed; method {settings.method} was not called."
+        )
+    report.finished_at = time.time()
     return report
 
 

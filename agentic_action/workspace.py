@@ -149,6 +149,22 @@ class Worktrees:
         shutil.rmtree(path, ignore_errors=True)
 
 
+# Temp folders of a run (the sandbox's throw-away homes, the run's scratch), named with its pid.
+STALE_TEMP = re.compile(r"^agentic-(?:home|run)-(\d+)-")
+
+
+def remove_stale_temp(folder: Path | None = None) -> list[str]:
+    """Remove the temp folders left by runs whose process is gone (killed by SIGKILL)."""
+    removed: list[str] = []
+    base = folder or Path(tempfile.gettempdir())
+    for path in base.iterdir():
+        match = STALE_TEMP.match(path.name)
+        if match and path.is_dir() and not _alive(int(match.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(str(path))
+    return removed
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -141,6 +142,9 @@ def _optimize(request: OptimizeRequest, inputs: ActionInputs, commands: Commands
         commands.annotate(annotation)
     write_outputs(optimize_flow.outputs(outcome), inputs.env)
     commands.echo(outcome.console_line)
+    if outcome.report.cancelled:
+        commands.error(f"cancelled by {outcome.report.cancelled}", title="agentic-optimizer")
+        return 128 + signal.Signals[outcome.report.cancelled].value
     if outcome.report.failure:
         commands.error(outcome.report.failure, title="agentic-optimizer could not test anything")
         return EXIT_FAILED

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from agentic_action import cancel
 from agentic_action.action.events import OptimizeRequest
 from agentic_action.action.workflow_commands import Annotation, Commands, append_summary
 from agentic_action.model import PATCHES_DIR, OptimizationResult, Status
@@ -35,7 +36,7 @@ def optimize_settings(request: OptimizeRequest, env: Mapping[str, str]) -> Setti
 
 
 def run_optimize(settings: Settings, commands: Commands) -> RunOutcome:
-    with commands.group("agentic-optimizer: plan, propose and prove"):
+    with commands.group("agentic-optimizer: plan, propose and prove"), cancel.handling_signals():
         return run_and_report(settings)
 
 

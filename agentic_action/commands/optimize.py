@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from agentic_action import cancel
 from agentic_action.errors import EXIT_FAILED, EXIT_OK
 from agentic_action.model import DEFAULT_OUT
 
@@ -39,6 +41,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     optimize.add_argument("--state-dir", dest="state_dir", type=Path, help="default OUT/state")
     optimize.add_argument("--ledger", type=Path, help="run history (default OUT/ledger.sqlite)")
+    optimize.add_argument(
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        default=None,
+        help="plan and propose only: print the candidates and their rules, prove nothing",
+    )
 
     optimize.set_defaults(handler=lambda args: optimize_command(dict(vars(args))))
 
@@ -51,8 +60,16 @@ def optimize_command(flags: dict[str, Any], env: dict[str, str] | None = None) -
     skip = {"command", "handler"}
     cli = {k: v for k, v in flags.items() if k not in skip and v is not None}
     settings = load_settings(cli, env)
-    outcome = run_and_report(settings)
+    with cancel.handling_signals():
+        outcome = run_and_report(settings)
+    if outcome.report.dry_run:
+        from agentic_action.methods.proposals import describe
+
+        print(describe(outcome.report.dry_run), file=sys.stdout)
     print(outcome.console_line, file=sys.stdout)
+    if outcome.report.cancelled:
+        print(f"agentic-optimizer: cancelled by {outcome.report.cancelled}", file=sys.stderr)
+        return 128 + signal.Signals[outcome.report.cancelled].value
     if outcome.report.failure:
         print(f"agentic-optimizer: error: {outcome.report.failure}", file=sys.stderr)
         return EXIT_FAILED

@@ -25,6 +25,8 @@ that fails later is logged and noted the same way.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -156,6 +158,7 @@ class RunHistory:
         self.run_id = run_id
         self.agent = self.agent or f"run-{run_id[:8]}"
         body = {"agent": self.agent, "run_id": run_id, "functions": len(report.discovery.functions)}
+        body |= {"pid": os.getpid(), "host": socket.gethostname()}  # a killed run shows as stale
         self.ledger.append("agent.started", body, run_id=run_id, subject=self.agent)
 
     def _import(self, report: RunReport) -> None:
@@ -191,11 +194,12 @@ class RunHistory:
 
             record_resolutions(self.ledger, report.conflicts, self.run_id)
         summary = _summary(report, self.failures)
+        status = "cancelled" if getattr(report, "cancelled", "") else "finished"
         with self.ledger.batch():
-            body = {"agent": self.agent, "run_id": self.run_id, "status": "finished"}
+            body = {"agent": self.agent, "run_id": self.run_id, "status": status}
             body |= {k: summary[k] for k in ("accepted", "rejected", "error")}
             self.ledger.append("agent.finished", body, run_id=self.run_id, subject=self.agent or "")
-            self.ledger.finish_run(self.run_id, "finished", summary)
+            self.ledger.finish_run(self.run_id, status, summary)
 
     def _published_on_github(self, result: OptimizationResult, result_id: int) -> None:
         url = result.pr_url or result.issue_url or ""

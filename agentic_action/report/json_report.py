@@ -90,6 +90,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
             "shard": report.settings.shard,
             "isolation": report.isolation,
             "failure": report.failure or None,
+            "cancelled": report.cancelled or None,
         },
         "baseline": None
         if baseline is None
@@ -116,7 +117,10 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
         "results": [result_to_json(r) for r in report.results],
         "totals": {
             "candidates": len(report.results),
-            "accepted": report.count(Status.ACCEPTED),
+            # functions improved: a combination of accepted patches is not counted again
+            "accepted": sum(
+                1 for r in report.results if r.status is Status.ACCEPTED and not r.merged_from
+            ),
             "rejected": report.count(Status.REJECTED),
             "error": report.count(Status.ERROR),
         },
@@ -127,6 +131,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
         "ipfs": report.ipfs or None,
         "learning": report.learning or None,
         "architecture": report.architecture or None,
+        "dry_run": report.dry_run or None,
         "notes": list(report.notes),
     }
 

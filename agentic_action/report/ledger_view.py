@@ -7,6 +7,8 @@ a ledger or, without one, from a run's ``report.json`` (:func:`dashboard_data_fr
 
 from __future__ import annotations
 
+import os
+import socket
 import statistics
 import time
 from collections import Counter
@@ -23,9 +25,12 @@ MAX_SPEEDUPS = 30  # rows in the speedup chart
 MAX_EVENTS = 40  # rows in the recent-events table
 MAX_RUNS = 50
 _STORE_STATES = {"applied": "approved", "rolled-back": "rolled_back"}
-# working: holds tasks; running: started, not finished; then how its last run ended; idle: no run.
-AgentStatus = Literal["working", "running", "finished", "failed", "interrupted", "idle"]
-_ENDED: tuple[AgentStatus, ...] = ("finished", "failed", "interrupted")
+# working: holds tasks; running: started, not finished; stale: "running" but its process on this
+# host is gone (killed); then how its last run ended; idle: no run.
+AgentStatus = Literal[
+    "working", "running", "stale", "finished", "failed", "interrupted", "cancelled", "idle"
+]
+_ENDED: tuple[AgentStatus, ...] = ("finished", "failed", "interrupted", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -108,9 +113,23 @@ def _agent_status(events: list[Event], claimed: tuple[str, ...]) -> AgentStatus:
     if last is None:
         return "idle"
     if last.kind == "agent.started":
-        return "running"
+        return "stale" if _gone(last.payload) else "running"
     said = last.payload.get("status")
     return next((s for s in _ENDED if s == said), "finished")
+
+
+def _gone(started: Mapping[str, Any]) -> bool:
+    """Whether the process that started a run on this host no longer exists."""
+    pid, host = started.get("pid"), started.get("host")
+    if not isinstance(pid, int) or host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 # --- the dashboard's data -----------------------------------------------------------------

@@ -53,7 +53,8 @@ def _speed(result: OptimizationResult) -> str:
 
 
 def render_summary(report: RunReport) -> str:
-    accepted = report.count(Status.ACCEPTED)
+    # functions improved: a combination of accepted patches is not counted again
+    accepted = sum(1 for r in report.results if r.status is Status.ACCEPTED and not r.merged_from)
     rejected = report.count(Status.REJECTED)
     errors = report.count(Status.ERROR)
     lines = [
@@ -67,6 +68,8 @@ def render_summary(report: RunReport) -> str:
         lines += ["", f"> {report.settings.description}"]
     if report.failure:
         lines += ["", f"> **The run could not test anything**: {_cell(report.failure, 600)}"]
+    if report.cancelled:
+        lines += ["", f"> **Cancelled by {report.cancelled}**: only what was proven before."]
     lines += _baseline_lines(report)
     if report.results:
         lines += [

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from agentic_action import cancel
+
 Isolation = Literal["bwrap", "unshare-net", "none"]
 # No network; a process namespace of its own (with its own /proc) that dies with the child.
 UNSHARE_ARGS: tuple[str, ...] = ("--net", "--pid", "--fork", "--kill-child", "--mount-proc")
@@ -319,10 +321,12 @@ def run_sandboxed(
     ``writable`` lists directories besides ``cwd`` that the process may write (for example a
     directory that receives coverage data). Never raises for a failing or hanging child.
     """
+    cancel.check()  # a cancelled run starts nothing new
     cwd = cwd.resolve()
     writable = [Path(p).resolve() for p in writable]
     level = isolation_level()
-    with tempfile.TemporaryDirectory(prefix="agentic-home-") as home:
+    # The pid in the name lets the next run remove it when this process is killed (SIGKILL).
+    with tempfile.TemporaryDirectory(prefix=f"agentic-home-{os.getpid()}-") as home:
         child_env = scrubbed_env(env, extra_secret_names=extra_secret_names, home=Path(home))
         child_env.update(extra_env or {})
         full_argv = list(argv)
@@ -361,12 +365,20 @@ def _run(
         preexec_fn=functools.partial(_limits, memory_mb),
     )
     timed_out = False
+    forget = cancel.on_cancel(functools.partial(_kill_group, proc))
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
         _kill_group(proc)
         out, err = _drain(proc)
+    except cancel.Cancelled:
+        _kill_group(proc)
+        proc.wait()
+        raise
+    finally:
+        forget()
+    cancel.check()  # killed because the run was cancelled: not a result
     seconds = time.perf_counter() - started
     code = None if timed_out else proc.returncode
     if timed_out:
