@@ -160,23 +160,33 @@ def field(record, key):
         raise KeyError(key)
     return record[key]
 '''
-ERRORS_TESTS = """from traps.errors import field, first, parse_port, ratio
+ERRORS_TESTS = """import pytest
+
+from traps.errors import field, first, parse_port, ratio
 
 
 def test_parse_port():
     assert parse_port("8080") == 8080
+    with pytest.raises(ValueError):
+        parse_port("0")
 
 
 def test_first():
     assert first([4, 5]) == 4
+    with pytest.raises(IndexError):
+        first([])
 
 
 def test_ratio():
     assert ratio(3, 4) == 0.75
+    with pytest.raises(ZeroDivisionError):
+        ratio(1, 0)
 
 
 def test_field():
     assert field({"a": 1}, "a") == 1
+    with pytest.raises(KeyError):
+        field({}, "a")
 """
 
 ALIAS = '''def normalized(values):

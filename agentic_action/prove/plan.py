@@ -127,7 +127,7 @@ def differential_check(
     """Original and candidate on inputs built around the recorded ones (and the model's own
     edge cases, ``edge_code``); the inputs and the original's runs are prepared once per
     target and edge-case code."""
-    if not plan.measures or plan.inputs_dir is None:
+    if not plan.measures or plan.inputs_dir is None or plan.differential.max_inputs == 0:
         return None
     from agentic_action.prove.differential import Sides, check_differential, prepare_inputs
     from agentic_action.record import store

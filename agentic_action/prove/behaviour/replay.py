@@ -36,19 +36,21 @@ def replay(
     *,
     timeout: float,
     extra_paths: Sequence[str] = (),
+    call_timeout: float = 0.0,
 ) -> ReplayRun:
     """Replay every input in ``inputs`` on ``root``; outcomes go to the JSON-lines file.
 
     When the interpreter dies inside a call (``os._exit``, a segfault, the memory limit) a
     ``crash`` outcome is appended for that input and a fresh worker continues with the next one;
-    when the time limit runs out, a ``timeout`` outcome is appended and replay stops.
+    when the time limit runs out, a ``timeout`` outcome is appended and replay stops. With
+    ``call_timeout`` a single call that outlasts it is recorded as ``timeout`` and replay goes on.
     """
     deadline = time.monotonic() + timeout
     start, crashes, isolation, tail = 0, 0, "", ""
     while True:
         argv = [python, "-m", WORKER, "--root", str(root), "--file", target.file]
         argv += ["--qualname", target.qualname, "--inputs", str(inputs), "--out", str(outcomes)]
-        argv += ["--start", str(start)]
+        argv += ["--start", str(start), "--call-timeout", repr(call_timeout)]
         for extra in extra_paths:
             argv += ["--extra-path", extra]
         remaining = max(1.0, deadline - time.monotonic())

@@ -1,13 +1,14 @@
 """Sandboxed replay worker: call the target on each recorded input, write one outcome per input.
 
     python -m agentic_action.prove.behaviour.worker --root R --file F --qualname Q \
-        --inputs DIR --out OUTCOMES.jsonl [--start N] [--extra-path P ...]
+        --inputs DIR --out OUTCOMES.jsonl [--start N] [--extra-path P ...] [--call-timeout S]
 
 Writes JSON lines to OUTCOMES: ``{"i": 3, "event": "start"}`` before each call, then
 ``{"i": 3, "event": "done", "kind": "return"|"raise"|"unloadable", ...}``. A "start" without its
 "done" tells the parent which input crashed or hung the interpreter. Before each call every
 functools cache of the target's module is cleared and the sources of non-determinism are pinned
-(see ``pins.py``). Standard library only.
+(see ``pins.py``). ``--call-timeout``: a call that outlasts it is stopped and recorded as
+``"kind": "timeout"``, and the replay goes on with the next input. Standard library only.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from __future__ import annotations
 import argparse
 import base64
 import collections.abc
+import contextlib
 import hashlib
 import itertools
 import json
 import pickle
+import signal
 import sys
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -63,9 +66,37 @@ def materialize(value: Any) -> Any:
     return value
 
 
+class CallTimeout(BaseException):
+    """Raised inside a call that outlasts ``--call-timeout`` (a BaseException, so that the
+    target's own ``except Exception`` does not swallow it)."""
+
+
+@contextlib.contextmanager
+def call_bound(seconds: float) -> Iterator[None]:
+    """Interrupt the call after ``seconds`` (0: never). Python code is interrupted between
+    bytecodes; a long C call is stopped only by the replay's process time limit."""
+    if seconds <= 0:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise CallTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class Replayer:
-    def __init__(self, target: loader.LoadedTarget, root: Path, qualname: str) -> None:
+    def __init__(
+        self, target: loader.LoadedTarget, root: Path, qualname: str, call_timeout: float = 0.0
+    ) -> None:
         self.fn: Callable[..., Any] = target.callable()
+        self.call_timeout = call_timeout
         self.qualname = qualname
         self.clearers = loader.cache_clearers(target.module)
         self.pins = Pins(_modules_inside(root))
@@ -83,7 +114,11 @@ class Replayer:
             clear()
         with captured_output() as (out, err), self.watch.watching(), self.pins:
             try:
-                record.update(kind="return", value=materialize(self.fn(*args, **kwargs)))
+                with call_bound(self.call_timeout):
+                    value = materialize(self.fn(*args, **kwargs))
+                record.update(kind="return", value=value)
+            except CallTimeout:
+                return {**record, "kind": "timeout"}
             except BaseException as exc:  # the target may raise anything, SystemExit included
                 record.update(kind="raise", exc_type=type_name(exc), message=_message(exc))
         if record["kind"] == "return":
@@ -127,6 +162,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--inputs", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--call-timeout", type=float, default=0.0)
     parser.add_argument("--extra-path", action="append", default=[])
     return parser.parse_args(argv)
 
@@ -147,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except loader.TargetLoadError as exc:
             _emit(stream, {"event": "load-error", "error": str(exc)})
             return 3
-        replayer = Replayer(target, root, ns.qualname)
+        replayer = Replayer(target, root, ns.qualname, ns.call_timeout)
         for index in range(ns.start, len(files)):
             _emit(stream, {"i": index, "name": files[index].name, "event": "start"})
             _emit(stream, replayer.replay(index, files[index]))

@@ -28,7 +28,6 @@ from agentic_action.prove.differential.prepare import (
     DifferentialSettings,
     Prepared,
     describe_origin,
-    timed_out_at,
 )
 from agentic_action.record import store
 from agentic_action.sandbox.launch import worker_env
@@ -70,7 +69,7 @@ def check_differential(
         shutil.copytree(prepared.inputs, work / "inputs")
         outcomes = work / OUTCOMES
         timeout = candidate_timeout(prepared, settings)
-        _replay(sides, sides.candidate, work / "inputs", outcomes, timeout)
+        _replay(sides, sides.candidate, work / "inputs", outcomes, timeout, 2 * settings.seconds)
         originals = (work / "original.jsonl", work / "original-again.jsonl")
         shutil.copyfile(prepared.first, originals[0])  # the sandboxed comparer sees only `work`
         shutil.copyfile(prepared.again, originals[1])
@@ -141,10 +140,12 @@ def _data(prepared: Prepared, extra: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _replay(sides: Sides, root: Path, inputs: Path, outcomes: Path, timeout: float) -> None:
+def _replay(
+    sides: Sides, root: Path, inputs: Path, outcomes: Path, timeout: float, call: float
+) -> None:
     replay(
         sides.python, root, sides.target, inputs, outcomes,
-        timeout=timeout, extra_paths=sides.extra,
+        timeout=timeout, extra_paths=sides.extra, call_timeout=call,
     )  # fmt: skip
 
 
@@ -211,20 +212,18 @@ def _shrink_round(
     if not files:
         return None
     runs = [
-        ("original", sides.original, settings.original_timeout),
-        ("candidate", sides.candidate, candidate_timeout(prepared, settings)),
+        ("original", sides.original, settings.original_timeout, settings.seconds),
+        ("candidate", sides.candidate, candidate_timeout(prepared, settings), 2 * settings.seconds),
     ]
 
-    def run(side: tuple[str, Path, float]) -> Path:
+    def run(side: tuple[str, Path, float, float]) -> Path:
         copy = work / side[0]
         shutil.copytree(inputs, copy / "inputs")
-        _replay(sides, side[1], copy / "inputs", copy / OUTCOMES, side[2])
+        _replay(sides, side[1], copy / "inputs", copy / OUTCOMES, side[2], side[3])
         return copy / OUTCOMES
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         original, candidate = pool.map(run, runs)
-    if timed_out_at(original) is not None or timed_out_at(candidate) is not None:
-        return None  # a hang while shrinking: keep the input found so far
     items = _compare(sides, work, inputs, (original, original), candidate)
     if isinstance(items, str):
         return None

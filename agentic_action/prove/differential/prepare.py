@@ -115,6 +115,9 @@ def prepare_inputs(
             break
         dropped.append(describe_origin(origins.pop(hung)))
         _remove_input(inputs, hung)
+    kept, timed_out = keep_finished(inputs, (first, again))
+    dropped += [describe_origin(origins[i]) for i in timed_out]
+    origins = [origins[i] for i in kept]
     return Prepared(
         work, inputs, first, again, tuple(origins), manifest, took, tuple(dropped),
         time.monotonic() - started, error,
@@ -171,11 +174,11 @@ def _run_original(
         shutil.rmtree(out.parent, ignore_errors=True)
         shutil.copytree(inputs, out.parent / "inputs")
         started = time.monotonic()
-        replay(
+        run = replay(
             python, original, target, out.parent / "inputs", out,
-            timeout=settings.original_timeout, extra_paths=extra,
+            timeout=settings.original_timeout, extra_paths=extra, call_timeout=settings.seconds,
         )  # fmt: skip
-        return time.monotonic() - started, timed_out_at(out)
+        return time.monotonic() - started, timed_out_at(out) if run.timed_out else None
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = list(pool.map(run, outcomes))
@@ -198,6 +201,45 @@ def timed_out_at(outcomes: Path) -> int | None:
             index = record.get("i")
             return index if isinstance(index, int) else None
     return None
+
+
+def keep_finished(inputs: Path, runs: tuple[Path, Path]) -> tuple[list[int], list[int]]:
+    """Keep the inputs both runs of the original finished (returned, raised or crashed), so the
+    candidate never spends time on the others; renumber the kept ones in the input folder and
+    in both outcome files. Returns (kept, timed out) as indexes before renumbering."""
+    files = sorted(p for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    outcomes = [_done_by_index(run) for run in runs]
+    finished = ("return", "raise", "crash")
+    kept = [
+        i for i in range(len(files)) if all(o.get(i, {}).get("kind") in finished for o in outcomes)
+    ]
+    timed_out = [
+        i for i in range(len(files)) if any(o.get(i, {}).get("kind") == "timeout" for o in outcomes)
+    ]
+    for i in sorted(set(range(len(files))) - set(kept)):
+        files[i].unlink()
+    for run, done in zip(runs, outcomes, strict=True):
+        lines = [json.dumps({**done[old], "i": new}) for new, old in enumerate(kept)]
+        run.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return kept, timed_out
+
+
+def _done_by_index(outcomes: Path) -> dict[int, dict[str, Any]]:
+    done: dict[int, dict[str, Any]] = {}
+    try:
+        lines = outcomes.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return done
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("event") == "done":
+            index = record.get("i")
+            if isinstance(index, int):
+                done.setdefault(index, record)
+    return done
 
 
 def _remove_input(inputs: Path, index: int) -> None:
