@@ -19,6 +19,7 @@ once: nothing in a run reads ``os.environ`` for its configuration.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -114,6 +115,11 @@ class Settings(BaseModel):
         description="Relative tolerance when comparing floats in behaviour checks (0: exact).",
     )
     test_timeout: float = Field(900.0, gt=0, description="Seconds one test-suite run may take.")
+    dry_run: bool = Field(
+        False,
+        description="Plan and propose only: report the candidates the rules would try (their "
+        "rules and lines) and prove nothing; no worktree, no test run, no ledger entry.",
+    )
     max_candidates: int = Field(0, ge=0, description="Stop after this many candidates (0: no cap).")
     python: str = Field(sys.executable, description="Python that runs the repository's code.")
     shard: str | None = Field(
@@ -248,7 +254,8 @@ def load_settings(
         ("environment", _from_env(env)),
     ]
     repo = Path(_first("repo", layers) or ".")
-    layers.append((f"{repo / 'pyproject.toml'} [tool.{CONFIG_TABLE}]", _from_pyproject(repo)))
+    source = f"{repo / 'pyproject.toml'} at HEAD [tool.{CONFIG_TABLE}]"
+    layers.append((source, _from_pyproject(repo)))
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
     for source, values in reversed(layers):
@@ -327,12 +334,35 @@ def _split_list(raw: str) -> list[str]:
     return parts
 
 
-def _from_pyproject(repo: Path) -> dict[str, Any]:
+def pyproject_at_head(repo: Path) -> str | None:
+    """The repository's pyproject.toml as committed at HEAD: the run optimizes HEAD's code, so
+    its settings come from the same commit (uncommitted edits are ignored, like the code's).
+    Outside a git checkout (refused later by the run), the file on disk."""
+    done = subprocess.run(
+        ["git", "-C", str(repo), "cat-file", "-p", "HEAD:pyproject.toml"],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode == 0:
+        return done.stdout.decode("utf-8")
+    inside = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"],
+        capture_output=True,
+        check=False,
+    )
     path = repo / "pyproject.toml"
-    if not path.is_file():
-        return {}
+    if inside.returncode == 0 or not path.is_file():
+        return None  # a commit without pyproject.toml
+    return path.read_text(encoding="utf-8")
+
+
+def _from_pyproject(repo: Path) -> dict[str, Any]:
+    path = f"{repo / 'pyproject.toml'} (at HEAD)"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = pyproject_at_head(repo)
+        if text is None:
+            return {}
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SettingsError(f"{path} is not valid TOML ({error}); fix or remove the file") from None
     table = data.get("tool", {}).get(CONFIG_TABLE, {})
@@ -352,11 +382,9 @@ def _from_pyproject(repo: Path) -> dict[str, Any]:
 
 def tool_table(repo: Path, name: str) -> dict[str, Any]:
     """A sub-table of ``[tool.agentic-optimizer]`` (e.g. ``llm``), owned by its own module."""
-    path = repo / "pyproject.toml"
-    if not path.is_file():
-        return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = pyproject_at_head(repo)
+        data = tomllib.loads(text) if text is not None else {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}  # load_settings has already refused such a file
     table = data.get("tool", {}).get(CONFIG_TABLE, {}).get(name, {})
@@ -370,11 +398,26 @@ def _allowed(field: str) -> str:
         return "one of: " + ", ".join(
             annotation.split("[", 1)[1].rstrip("]").replace("'", "").split(", ")
         )
-    bounds = [m for m in info.metadata if hasattr(m, "ge") or hasattr(m, "le") or hasattr(m, "gt")]
     text = info.description or ""
-    if bounds:
-        text += " Bounds: " + ", ".join(str(b) for b in bounds)
-    return text
+    bounds = _bounds_text(info.metadata)
+    return f"{text} The value must be {bounds}." if bounds else text
+
+
+def _bounds_text(metadata: list[Any]) -> str:
+    """Plain words for pydantic's bounds (``Ge(ge=1), Le(le=64)`` -> "between 1 and 64")."""
+    found = {
+        name: getattr(m, name)
+        for m in metadata
+        for name in ("ge", "gt", "le", "lt")
+        if hasattr(m, name)
+    }
+    low = f"at least {found['ge']}" if "ge" in found else ""
+    low = f"more than {found['gt']}" if "gt" in found else low
+    high = f"at most {found['le']}" if "le" in found else ""
+    high = f"less than {found['lt']}" if "lt" in found else high
+    if "ge" in found and "le" in found:
+        return f"between {found['ge']} and {found['le']}"
+    return " and ".join(part for part in (low, high) if part)
 
 
 def _explain(error: ValidationError, merged: Mapping[str, Any], origin: Mapping[str, str]) -> str:

@@ -1,4 +1,4 @@
-"""The rules pass over whole files: one parse and one ruff run per file, answers cached by content."""
+"""The rules pass over whole files: one parse and one ruff run per file, answers kept by content."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rewrite_support import src
 from agentic_action.rewrite import RULES, rewrite_file, rewrite_function
 from agentic_action.rewrite import _engine as engine
 from agentic_action.rewrite._precheck import PRECHECKS, may_apply
+from agentic_action.rewrite._ruff import run_ruff
 from agentic_action.rewrite.rules_pass import RulesPass
 
 FILE = src('''
@@ -69,7 +70,7 @@ def test_a_whole_file_gives_what_each_function_alone_gives() -> None:
 
 def test_ruff_runs_once_per_file_and_round(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[frozenset[str]] = []
-    real = engine.run_ruff
+    real = run_ruff
 
     def counting(source: str, codes: frozenset[str]) -> list[dict[str, object]]:
         calls.append(codes)
