@@ -8,7 +8,9 @@ Order, cheapest refusal first, nothing changed by any refusal:
 2. the request: exactly one well-formed CID that the patch store knows;
 3. the files the patch touches have no uncommitted changes in the checkout;
 4. re-validation on the current base (``landing.revalidate``);
-5. landing: apply, record in the store, commit, push (``landing.land``).
+5. landing: apply, record in the store, commit, push (``landing.land``). A refused push takes
+   the commit and the store's record back; when the branch moved meanwhile, the checkout is
+   fast-forwarded to it and steps 4-5 run once more there; otherwise the reply says what to do.
 
 GitHub mode takes over where a pull request is the subject: ``/approve`` on a pull request,
 or an approving review, goes to ``github_approval`` (the optimizer's own pull requests only,
@@ -21,11 +23,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from agentic_action.approve.github_port import UNKNOWN, WRITE_LEVELS, GitHubPort
 from agentic_action.approve.landing import (
     COMMIT_TRAILER,
     LandingRefused,
+    PushRejected,
+    catch_up,
     diff_for,
     dirty_files,
     land,
@@ -87,19 +92,68 @@ def carry_out(
     dirty = dirty_files(repo, files)
     if dirty:
         return refused(request, f"uncommitted changes in {', '.join(dirty)}; commit them first")
+    landing = Landing(request, settings, repo, store, entry.meta.file, entry.meta.qualname)
     try:
-        log.info("re-validating the %s of %s on %s", what, cid, repo.head_commit[:12])
-        tests = revalidate(settings, repo, diff, what)
-        log.info("%s; landing it", tests)
-        files, sha, pushed = land(
-            repo, store, cid,
-            rollback=request.command == "rollback",
-            message=commit_message(request, entry.meta.file, entry.meta.qualname, cid, tests),
-            push_branch=push_branch, env=env,
-        )  # fmt: skip
+        return landing.carry(cid, diff, what, push_branch=push_branch, env=env)
     except LandingRefused as error:
         return refused(request, str(error), cid=cid)
-    return ChangeOutcome(request.command, True, tests, cid, sha, files, pushed)
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Re-validate and land one patch; when the push finds the branch moved, fetch it and do
+    both once more on the new tip."""
+
+    request: ChangeRequest
+    settings: Settings
+    repo: Repository
+    store: PatchStore
+    file: str
+    qualname: str
+
+    def carry(
+        self, cid: str, diff: bytes, what: str, *, push_branch: str, env: Mapping[str, str]
+    ) -> ChangeOutcome:
+        try:
+            return self._once(cid, diff, what, push_branch, env)
+        except PushRejected as error:
+            if not error.moved:
+                raise LandingRefused(push_advice(error, push_branch)) from None
+        tip = catch_up(self.repo, push_branch, env)
+        log.info("%s moved on origin (now %s): checking the %s there", push_branch, tip[:12], what)
+        try:
+            return self._once(cid, diff, what, push_branch, env)
+        except PushRejected as error:
+            raise LandingRefused(push_advice(error, push_branch)) from None
+
+    def _once(
+        self, cid: str, diff: bytes, what: str, push_branch: str, env: Mapping[str, str]
+    ) -> ChangeOutcome:
+        log.info("re-validating the %s of %s on %s", what, cid, self.repo.head_commit[:12])
+        tests = revalidate(self.settings, self.repo, diff, what)
+        log.info("%s; landing it", tests)
+        files, sha, pushed = land(
+            self.repo, self.store, cid,
+            rollback=self.request.command == "rollback",
+            message=commit_message(self.request, self.file, self.qualname, cid, tests),
+            push_branch=push_branch, env=env,
+        )  # fmt: skip
+        return ChangeOutcome(self.request.command, True, tests, cid, sha, files, pushed)
+
+
+def push_advice(error: PushRejected, branch: str) -> str:
+    """Why the push failed and what to do; the commit was taken back."""
+    if error.moved:
+        return (
+            f"{error} — `{branch}` moved again while the patch was checked once more on its new "
+            f"tip; the commit was taken back. Ask again when `{branch}` is quiet."
+        )
+    return (
+        f"{error} — the commit was taken back. If `{branch}` is protected, let "
+        "github-actions push to it (or land the patch through a pull request: run with the "
+        "`push: false` input and open one in a later step); if the token may not push, give the "
+        "job `contents: write`."
+    )
 
 
 def authority_problem(request: ChangeRequest, github: GitHubPort | None) -> str:

@@ -104,6 +104,18 @@ def _summary(verdict: GateVerdict) -> str:
     return lines[0] if lines else verdict.reason
 
 
+class PushRejected(LandingRefused):
+    """The push was refused after the commit; the commit and the store's record were taken back,
+    so nothing was changed. ``moved``: the branch moved on origin (a re-fetch may help)."""
+
+    def __init__(self, message: str, *, moved: bool) -> None:
+        super().__init__(message)
+        self.moved = moved
+
+
+MOVED_SIGNS = ("non-fast-forward", "fetch first", "stale info", "updates were rejected")
+
+
 def land(
     repo: Repository,
     store: PatchStore,
@@ -114,8 +126,10 @@ def land(
     push_branch: str,
     env: Mapping[str, str],
 ) -> tuple[tuple[str, ...], str, str]:
-    """Apply, commit (only the patched files) and push; (files, commit sha, pushed branch)."""
+    """Apply, commit (only the patched files) and push; (files, commit sha, pushed branch).
+    A refused push takes the commit back (:class:`PushRejected`)."""
     top = repo.root
+    recorded = store.index_path.read_bytes() if store.index_path.is_file() else None
     try:
         outcome = apply_patch(top, store, cid, reverse=rollback)
     except GitCommandError:
@@ -134,18 +148,47 @@ def land(
     if not push_branch:
         return files, sha, ""
     pushed = run_git(
-        top,
-        "push",
-        "--quiet",
-        "origin",
-        f"HEAD:refs/heads/{push_branch}",
+        top, "push", "--quiet", "origin", f"HEAD:refs/heads/{push_branch}",
         env=git_auth_env(env, top),
-    )
+    )  # fmt: skip
     if pushed.returncode != 0:
-        raise RuntimeError(
-            f"committed {sha[:12]} but could not push it to {push_branch}: {stderr_text(pushed)}"
+        _take_back(top, store, outcome.applied_cid, files, recorded)
+        why = stderr_text(pushed)
+        raise PushRejected(
+            f"could not push the commit to {push_branch}: {why}",
+            moved=any(sign in why.lower() for sign in MOVED_SIGNS),
         )
     return files, sha, push_branch
+
+
+def _take_back(
+    top: Path, store: PatchStore, applied: str, files: tuple[str, ...], recorded: bytes | None
+) -> None:
+    """Undo a commit that could not be pushed: HEAD, index, work tree and the store's record
+    as they were before :func:`land`."""
+    run_git(top, "reset", "--quiet", "--soft", "HEAD^")
+    run_git(top, "reset", "--quiet", "--", *files)
+    apply_to_worktree(top, store.read(applied), reverse=True)
+    if recorded is not None:
+        store.index_path.write_bytes(recorded)
+
+
+def catch_up(repo: Repository, branch: str, env: Mapping[str, str]) -> str:
+    """Move the checkout to origin's ``branch`` as it is now (a fast-forward); the new HEAD."""
+    top = repo.root
+    fetched = run_git(
+        top, "fetch", "--quiet", "--no-tags", "origin", f"refs/heads/{branch}",
+        env=git_auth_env(env, top),
+    )  # fmt: skip
+    if fetched.returncode != 0:
+        raise LandingRefused(f"could not fetch {branch} from origin: {stderr_text(fetched)}")
+    merged = run_git(top, "merge", "--quiet", "--ff-only", "FETCH_HEAD")
+    if merged.returncode != 0:
+        raise LandingRefused(
+            f"{branch} on origin is not ahead of the checkout, so it was rewritten: "
+            f"{stderr_text(merged)}"
+        )
+    return run_git(top, "rev-parse", "HEAD").stdout.decode().strip()
 
 
 def dirty_files(repo: Repository, files: tuple[str, ...]) -> list[str]:

@@ -228,6 +228,8 @@ def list_pulls(state: State, call: Call) -> Answer:
 @route("POST", "/repos/{owner}/{repo}/pulls")
 def create_pull(state: State, call: Call) -> Answer:
     repo = _repo(state, call, write=True)
+    if not repo.actions_may_open_pulls:
+        raise HttpError(403, "GitHub Actions is not permitted to create or approve pull requests.")
     head = need_str(call.body, "head", "PullRequest").split(":")[-1]
     base = need_str(call.body, "base", "PullRequest")
     title = need_str(call.body, "title", "PullRequest")

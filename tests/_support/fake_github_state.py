@@ -41,6 +41,8 @@ class Repo:
     issues: dict[int, obj.IssueRecord] = field(default_factory=dict)
     permissions: dict[str, str] = field(default_factory=dict)  # login -> admin/write/read/none
     merge_methods: set[str] = field(default_factory=lambda: {"merge", "squash", "rebase"})
+    # "Allow GitHub Actions to create and approve pull requests" (off: 403 on creating one)
+    actions_may_open_pulls: bool = True
 
     @property
     def full_name(self) -> str:

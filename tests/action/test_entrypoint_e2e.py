@@ -18,7 +18,9 @@ def test_scheduled_run_reports_outputs_summary_report_and_patches(optimized: Opt
     assert run.outputs["command"] == "optimize"
     assert run.outputs["outcome"] == "completed"
     assert run.outputs["mode-used"] == "patch"
-    assert run.outputs["accepted"] == str(len(accepted)) == str(report["totals"]["accepted"])
+    functions = [r for r in accepted if not r["merged_from"]]  # a combination is not counted
+    assert run.outputs["accepted"] == str(len(functions)) == str(report["totals"]["accepted"])
+    assert f"## agentic-optimizer: {len(functions)} accepted" in run.summary
     assert run.outputs["rejected"] == str(report["totals"]["rejected"])
     assert Path(run.outputs["report-path"]) == optimized.out / "report.json"
     assert run.outputs["patch-cids"].split() == [r["patch"]["cid"] for r in accepted]
@@ -33,13 +35,14 @@ def test_scheduled_run_reports_outputs_summary_report_and_patches(optimized: Opt
 
 
 def test_accepted_improvements_are_annotated_at_their_function(optimized: Optimized) -> None:
-    warnings = optimized.run.commands("warning")
+    notices = optimized.run.commands("notice")  # good news is a notice, not a warning
+    assert not [w for w in optimized.run.commands("warning") if "proven" in str(w.properties)]
     for result in optimized.accepted():
         if result["merged_from"]:
             continue  # the combination of several functions' patches: its parts are annotated
         matching = [
             w
-            for w in warnings
+            for w in notices
             if w.properties.get("file") == result["file"]
             and w.properties.get("line") == str(result["lines"][0])
         ]

@@ -347,7 +347,7 @@ def test_the_merge_job_merges_every_shard_artifact_and_publishes_once() -> None:
     assert merge["env"]["SHARDS_DIR"] == download["with"]["path"]
     assert merge["env"]["SHARD_COUNT"] == "${{ needs.plan.outputs.count }}"
     assert merge["env"]["MODE"] == "${{ inputs.mode || 'auto' }}"
-    assert merge["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+    assert merge["env"]["GITHUB_TOKEN"] == TOKEN
     assert 'set -- "$SHARDS_DIR"/agentic-optimizer-shard-*' in merge["run"]
     assert '[ "$#" -ne "$SHARD_COUNT" ]' in merge["run"]  # a missing shard fails the job
     assert '"$AO_VENV/bin/agentic-optimizer" merge "$@" --out "$OUT_DIR" --repo .' in merge["run"]
@@ -368,7 +368,10 @@ def test_only_the_publishing_jobs_may_write() -> None:
     # job sharded ones. Neither gets anything beyond what publishing needs.
     assert jobs["optimize"]["permissions"] == publishing
     assert jobs["merge"]["permissions"] == publishing
-    assert "secrets." not in str(jobs["merge"]) and "secrets." not in str(jobs["plan"])
+    assert "secrets." not in str(jobs["plan"])
+    assert str(jobs["merge"]).count("secrets.") == str(jobs["merge"]).count(
+        "secrets.OPTIMIZER_GITHUB_TOKEN"
+    )  # the merge job reads no other secret (no LLM key)
 
 
 def called(example: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -377,6 +380,16 @@ def called(example: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]
     path, _, ref = job["uses"].partition("@")
     assert path.startswith("org/agentic-optimizer/.github/workflows/") and ref == "v1", path
     return path, job, REUSABLE[".github/workflows/" + path.rsplit("/", 1)[1]]
+
+
+TOKEN = "${{ secrets.OPTIMIZER_GITHUB_TOKEN || github.token }}"
+
+
+def test_an_app_token_can_stand_in_for_the_workflows_own_everywhere_it_writes() -> None:
+    for workflow in REUSABLE.values():
+        assert "OPTIMIZER_GITHUB_TOKEN" in workflow["on"]["workflow_call"]["secrets"]
+        own = [s for s in steps(workflow) if s.get("uses") == SELF_ACTION]
+        assert own and all(s["with"]["github-token"] == TOKEN for s in own)
 
 
 def test_the_examples_are_the_callers_the_issue_names() -> None:

@@ -111,9 +111,28 @@ def _explain(error: GithubException, config: GitHubConfig) -> str:
     return describe(error)
 
 
-def describe(error: GithubException) -> str:
+PULLS_SETTING = (
+    'enable "Allow GitHub Actions to create and approve pull requests" (repository Settings > '
+    "Actions > General > Workflow permissions; in an organization, its Actions settings first), "
+    "or give the action a GitHub App token (github-token input); docs/action.md"
+)
+
+
+def _message(error: GithubException) -> str:
     data = error.data
-    message = data.get("message", "") if isinstance(data, dict) else str(data or "")
+    return str(data.get("message", "")) if isinstance(data, dict) else str(data or "")
+
+
+def pulls_not_permitted(error: GithubException) -> bool:
+    """GitHub refuses pull requests from GITHUB_TOKEN: the repository setting is off (the
+    default for repositories created since 2023-02)."""
+    return error.status == 403 and "not permitted to create or approve pull" in _message(error)
+
+
+def describe(error: GithubException) -> str:
+    message = _message(error)
+    if pulls_not_permitted(error):
+        return f"GitHub answered 403 {message!r}: {PULLS_SETTING}"
     hints = {
         401: "the token was rejected",
         403: "the token lacks permission (needs contents, pull-requests and issues: write)",

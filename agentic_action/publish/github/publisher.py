@@ -27,7 +27,7 @@ from agentic_action.publish.github.dashboard import TITLE, DashboardOutcome, ren
 from agentic_action.publish.github.gitpush import build_commit, commit_message, push_branch
 from agentic_action.publish.github.items import PublishItem, PublishOutcome
 from agentic_action.publish.github.markers import Marker, branch_name, target_slug
-from agentic_action.publish.github.mode import ModeDecision, describe
+from agentic_action.publish.github.mode import ModeDecision, describe, pulls_not_permitted
 from agentic_action.publish.github.state import (
     Known,
     RemoteState,
@@ -54,6 +54,7 @@ class Publisher:
         self._state: RemoteState | None = None
         self._labels_ready = False
         self._new = 0  # proposals opened in this run
+        self._pulls_refused = ""  # GitHub refuses pull requests from Actions: why, in words
 
     @classmethod
     def from_decision(cls, decision: ModeDecision) -> Publisher:
@@ -102,6 +103,8 @@ class Publisher:
             outcome = _patch(f"GitHub unavailable: {error.reason}")
         except GithubException as error:
             outcome = _patch(describe(error))
+            if pulls_not_permitted(error):
+                self._pulls_refused = outcome.reason  # the next items do not push branches
         outcome = replace(outcome, target=item.result.target.key)
         self.outcomes[item.result.target.key] = outcome
         return outcome
@@ -120,6 +123,8 @@ class Publisher:
         permission = self._permission_problem()
         if permission is not None:
             return _patch(permission)
+        if self._pulls_refused and self.config.publish != "issue":
+            return _patch(self._pulls_refused)
         if self.config.publish == "issue":
             return self._issue_only(item, marker, state)
         return self._with_pull(item, marker, state, with_issue=self.config.publish == "both")
@@ -161,20 +166,27 @@ class Publisher:
         if not pushed.ok:
             return _patch(pushed.reason)
         self._ensure_labels(state)
-        issue_known: Known | None = None
-        issue_new = False
-        if with_issue and not _closed_same(issue, marker):
-            issue_known, issue_new = self._upsert_issue(item, marker, state)
-        body = bodies.pr_body(item, marker, issue_known.number if issue_known else None)
+        wants_issue = with_issue and not _closed_same(issue, marker)
         if pull is not None and pull.state == "open":
+            issue_known, issue_new = self._upsert_issue(item, marker, state) if wants_issue else (
+                None, False)  # fmt: skip
+            body = bodies.pr_body(item, marker, issue_known.number if issue_known else None)
             changed = self.writer.edit(pull, title, body) or pushed.action != "unchanged"
             self.writer.add_labels(pull.handle, pull.labels)
             return self._done(pull, issue_known, issue_new, changed, created_pull=False)
-        made = self.writer.create_pull(branch, item.base_branch, title, body)
+        # The pull request first, the issue after it: when GitHub refuses pull requests from
+        # Actions (403), no issue is left behind pointing at a pull request that never came.
+        made = self.writer.create_pull(
+            branch, item.base_branch, title, bodies.pr_body(item, marker, None)
+        )
         self.writer.add_labels(made, frozenset(label.name for label in made.labels))
         known = just_made(made, marker, self.config.labels)
         state.add(known)
         self._new += 1
+        if not wants_issue:
+            return self._done(known, None, False, True, created_pull=True)
+        issue_known, issue_new = self._upsert_issue(item, marker, state)
+        self.writer.rewrite(known, title, bodies.pr_body(item, marker, issue_known.number))
         return self._done(known, issue_known, issue_new, True, created_pull=True)
 
     def _issue_only(self, item: PublishItem, marker: Marker, state: RemoteState) -> PublishOutcome:

@@ -111,6 +111,15 @@ class Writer:
         self.count += 1
         return True
 
+    def rewrite(self, known: Known, title: str, body: str) -> None:
+        """Set the title and body of a pull request or issue just made (one write)."""
+        if known.title == title and known.body == body:
+            return
+        self.guard()
+        known.handle.edit(title=title, body=body)
+        known.title, known.body = title, body
+        self.count += 1
+
     def add_labels(self, issue: Issue | PullRequest, have: frozenset[str]) -> None:
         missing = [name for name in self.config.labels if name not in have]
         if missing:

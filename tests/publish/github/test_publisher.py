@@ -22,7 +22,7 @@ def test_accepted_result_becomes_a_labelled_draft_pr_closing_its_analysis_issue(
     outcome = publisher.publish(world.item(result()))
 
     assert outcome.destination == "github" and outcome.created
-    issue, pull = world.fake.issues(REPO)
+    pull, issue = world.fake.issues(REPO)  # the pull request first, then its issue
     assert not issue.is_pull and pull.is_pull and pull.draft
     assert outcome.pr_url and outcome.pr_url.endswith(f"/pull/{pull.number}")
     assert outcome.issue_url and outcome.issue_url.endswith(f"/issues/{issue.number}")
