@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agentic_action.model import FunctionTarget
 from agentic_action.prove.benchmark import compare_speed
-from agentic_action.prove.benchmark.harness import BENCHMARK_LOCK, DEFAULT_LANES
+from agentic_action.prove.benchmark.harness import DEFAULT_LANES
 from agentic_action.record import write_input
 
 TEMPLATE = """def work(seed):
@@ -187,7 +187,6 @@ def _decide_many(
         "time_budget": args.budget,
         "min_speedup": args.min_speedup,
         "lanes": args.lanes,
-        "lock": None if args.no_lock else BENCHMARK_LOCK,
     }
     verdicts = [
         compare_speed(original, candidate, TARGET, inputs, seed=i, **settings)
@@ -250,7 +249,6 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=None)
     parser.add_argument("--json", type=Path, help="also write the rows here")
     parser.add_argument("--load", choices=["none", *LOAD], default="none", help="concurrent load")
-    parser.add_argument("--no-lock", action="store_true", help="do not wait for other benchmarks")
     parser.add_argument(
         "--mixed", type=int, default=0, help="also decide this many times on issue 11's example"
     )

@@ -153,6 +153,7 @@ def speed_check(
     if not plan.measures or plan.inputs_dir is None:
         return None, None
     from agentic_action.prove.benchmark import compare_speed
+    from agentic_action.prove.benchmark.harness import LOCK_NAME
 
     verdict = compare_speed(
         plan.original_root,
@@ -163,6 +164,7 @@ def speed_check(
         min_speedup=plan.min_speedup,
         time_budget=plan.benchmark_seconds,
         accept_slower_inputs=plan.accept_slower_inputs,
+        lock=plan.inputs_dir.parent / LOCK_NAME,  # the run's agents benchmark one at a time
     )
     check = verdict.to_check()
     if purpose != PERFORMANCE:

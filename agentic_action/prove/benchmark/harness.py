@@ -7,9 +7,9 @@ two sides of a pair back to back in a random order, with a look at the data at e
 ``sequential.LOOKS`` fractions of the time budget. Each input is timed on its own. The decision
 (``decision.py``, on ``stats.py``) is on CPU time: accepted when the repeated confidence interval
 of the speedup lies above 1, the speedup reaches the minimum, the wall-clock speedup agrees and
-no input is significantly slower; clear cases stop at an early look. Benchmarks of one machine
-run one at a time (``BENCHMARK_LOCK``), so one agent's timing never shares the CPU with
-another agent's benchmark.
+no input is significantly slower; clear cases stop at an early look. The benchmarks of one run
+take turns (a file lock, ``LOCK_NAME`` in the run's scratch folder), so one agent's timing never
+shares the CPU with another agent's benchmark.
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ MIN_PAIRS_WANTED = 40  # inputs are cut to a prefix when a full pass leaves fewe
 SAMPLE_TIMEOUT_FACTOR = 20.0  # a sample taking this many times its expected duration has hung
 HANG_SECONDS = 2.0  # ...but never declared hung before this many seconds
 LANE_PAD_STEP = 1000  # extra environment bytes per lane: lanes differ in stack placement
-# One benchmark at a time on this machine: another agent's benchmark would share the cores.
-BENCHMARK_LOCK = Path(tempfile.gettempdir()) / "agentic-optimizer" / "benchmark.lock"
+LOCK_NAME = "benchmark.lock"  # in the run's scratch folder: its agents benchmark one at a time
 
 
 def compare_speed(
@@ -63,16 +62,17 @@ def compare_speed(
     lanes: int = DEFAULT_LANES,
     seed: int = 0,
     accept_slower_inputs: bool = False,
-    lock: Path | None = BENCHMARK_LOCK,
+    lock: Path | None = None,
 ) -> SpeedVerdict:
     """Time original and candidate on the recorded inputs; decide whether the candidate is faster.
 
     ``time_budget`` bounds the measuring (warm-up, calibration, samples; clear cases stop at an
     earlier look), not the start-up of the ``2 * lanes`` worker processes. ``seed`` fixes the
     random order within pairs. ``accept_slower_inputs`` accepts a candidate that is
-    significantly slower on some inputs (they are named in the evidence). ``lock`` is the file
-    that makes benchmarks wait for each other (None: do not wait). Never raises for anything the
-    code under test does.
+    significantly slower on some inputs (they are named in the evidence). ``lock`` is a file that
+    benchmarks sharing it hold in turn, from starting their workers to stopping them (None: do
+    not wait; the proof plan passes one per run). Never raises for anything the code under test
+    does.
     """
     started = time.monotonic()
     _check_arguments(original_root, candidate_root, target, min_speedup, time_budget, lanes)
