@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -36,9 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
     try:
         code: int = args.handler(args)
+        sys.stdout.flush()  # a reader that left shows here, not at the interpreter's exit
     except BadInput as error:
         print(f"agentic-optimizer: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader left (`patches | head -1`): stop quietly, like `ls`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not raise it again
+        return 128 + signal.SIGPIPE
     except (cancel.Cancelled, KeyboardInterrupt) as stop:  # stopped outside a run's stages
         code = stop.exit_code if isinstance(stop, cancel.Cancelled) else 130
         print(f"agentic-optimizer: {args.command} cancelled", file=sys.stderr)

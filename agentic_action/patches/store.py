@@ -234,6 +234,12 @@ class PatchStore:
                 f"no patch with CID {cid}: there is no patch store at {self.root} (the folder "
                 f"does not exist); pass the folder the optimizer wrote: {NOTHING_CHANGED}"
             )
+        if not self.index_path.is_file():
+            return UnknownCidError(
+                f"no patch with CID {cid}: the store at {self.root} has no index "
+                f"({self.index_path.name} is missing), so it lists no patches; pass the folder "
+                f"the optimizer wrote: {NOTHING_CHANGED}"
+            )
         count = len(self._load())
         return UnknownCidError(
             f"no patch with CID {cid} in the store at {self.root}: it holds {count} patch(es) "
