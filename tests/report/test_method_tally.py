@@ -57,3 +57,19 @@ def test_the_tally_reaches_report_json_and_the_summary(tmp_path: Path) -> None:
         in summary
     )
     assert "Differential inputs: 2 candidate(s) tried on 140 input(s)" in summary
+
+
+def test_the_pr_body_says_how_many_differential_inputs_the_change_was_tried_on() -> None:
+    from dataclasses import replace
+
+    from fake_github_world import result
+
+    from agentic_action.publish.github import PublishItem
+    from agentic_action.publish.github.bodies import pr_body
+    from agentic_action.publish.github.markers import Marker
+
+    tried = {"inputs_compared": 70, "sources": {"hypothesis": 18, "mutation": 52}}
+    checked = replace(result(), checks=(CheckResult("differential", PASSED, "same", 1.1, tried),))
+    item = PublishItem(checked, "--- a\n+++ b\n", Path("."), "main", "0" * 40)
+    body = pr_body(item, Marker("slug-1", "bafkreiaaaa1111"), None)
+    assert "Differential inputs tried: 70 (18 hypothesis, 52 mutation)" in body
