@@ -457,3 +457,40 @@ def test_the_release_check_accepts_only_a_tag_equal_to_the_version(
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert (done.returncode == 0) == bool(major), done.stdout
     assert output.read_text() == (f"major={major}\n" if major else "")
+
+
+def test_the_action_stops_at_once_on_a_runner_other_than_linux(tmp_path: Path) -> None:
+    first = ACTION["runs"]["steps"][0]
+    assert first["if"] == "runner.os != 'Linux'"
+    env = {"PATH": "/usr/bin:/bin", "RUNNER_OS_NAME": "Windows"}
+    done = subprocess.run(["bash", "-e", "-c", first["run"]], env=env, capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout.startswith("::error title=agentic-optimizer: unsupported runner::")
+    assert "(this job runs on Windows)" in done.stdout and "ubuntu-latest" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("level", "method", "model", "sections"),
+    [("quick", "rules", "", ""), ("standard", "rules", "", "checks"), ("", "", "", "checks"),
+     ("thorough", "chaos", "openai/gpt-4o-mini", "checks llm"),
+     ("quick", "rules", "openai/gpt-4o-mini", "llm")],
+)  # fmt: skip
+def test_the_install_takes_only_the_lock_sections_the_inputs_need(
+    tmp_path: Path, level: str, method: str, model: str, sections: str
+) -> None:
+    choose = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "install")
+    output = tmp_path / "out"
+    output.write_text("")
+    env = {"PATH": "/usr/bin:/bin", "METHOD": method, "LLM_MODEL": model, "LEVEL": level,
+           "PY_VERSION": "3.11.9", "GITHUB_ACTION_PATH": str(ROOT), "RUNNER_OS": "Linux",
+           "RUNNER_ARCH": "X64", "GITHUB_OUTPUT": str(output)}  # fmt: skip
+    subprocess.run(["bash", "-e", "-c", choose["run"]], env=env, check=True)
+    values = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert values["sections"] == sections
+    lock = subprocess.run(["cksum"], input=(ROOT / "requirements.lock").read_bytes(),
+                          capture_output=True, check=True).stdout.split()[0].decode()  # fmt: skip
+    name = sections.replace(" ", "-") or "base"
+    assert values["key"] == f"agentic-optimizer-venv-Linux-X64-py3.11.9-{name}-{lock}"
+    restore = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "venv")
+    assert restore["with"]["key"] == "${{ steps.install.outputs.key }}"
