@@ -18,7 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     optimize.add_argument("--repo", type=Path, help="git repository to optimize (default: .)")
     optimize.add_argument("--targets", nargs="+", metavar="GLOB", help="files to optimize")
     optimize.add_argument(
-        "--method", help="rules (default), test-driven, adversarial, actor-critic, chaos"
+        "--method", help="rules (default), test-driven, adversarial, actor-critic, chaos, auto"
     )
     optimize.add_argument("--mode", help="auto (default), github or patch")
     optimize.add_argument("--out", type=Path, help=f"output directory (default: {DEFAULT_OUT})")
