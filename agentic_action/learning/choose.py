@@ -54,7 +54,7 @@ class MethodFactory:
         key = (method, model, excluded)
         if key not in self._made:
             if method == "rules":
-                self._made[key] = RulesMethod(exclude=rule_ids(excluded))
+                self._made[key] = RulesMethod(rule_ids(excluded), self.state_dir)
             else:
                 router = self.router
                 if router is not None and model:
