@@ -168,7 +168,9 @@ def _dry_run(settings: Settings, report: RunReport, control: ChangeControl) -> R
     _log_discovery(report.discovery)
     targets = _eligible(rank_targets(report.discovery.functions), settings, report, control)
     rules = rules_pass(settings.state_path)
-    report.dry_run = propose(targets, report.discovery.sources, rules, report.no_candidate)
+    report.dry_run = propose(
+        targets, report.discovery.sources, rules, report.no_candidate, settings.rules_tier
+    )
     if settings.method != "rules":
         report.notes.append(
             f"Dry run: the rules engine proposed; method {settings.method} was not called."
@@ -179,7 +181,7 @@ def _dry_run(settings: Settings, report: RunReport, control: ChangeControl) -> R
 
 def _learning(settings: Settings, report: RunReport) -> None:
     """Open the run's learning session (never fatal: a failure is a note)."""
-    if not settings.learning:
+    if not settings.learning or settings.dry_run:  # a dry run learns nothing and writes nothing
         return
     from agentic_action.learning.session import LearningSession
 
@@ -358,6 +360,13 @@ def _choose(
         log.exception("the learning selector failed")
         report.notes.append(f"Learning chose nothing: {type(error).__name__}: {error}")
         return targets, {}
+    cap = settings.max_candidates
+    if settings.method == AUTO and cap and len(choice.targets) > cap:
+        report.notes.append(
+            f"{len(choice.targets)} functions qualify; the {cap} the learning selector valued "
+            "most were worked on (max_candidates)."
+        )
+        return choice.targets[:cap], choice.methods
     return choice.targets, choice.methods
 
 
@@ -414,7 +423,9 @@ def _method(settings: Settings, report: RunReport) -> Method:
     ``auto``: the rules engine until the selector chooses per function (with the router when a
     model is configured)."""
     if settings.method not in (*LLM_METHODS, AUTO):
-        return get_method(settings.method, state_dir=settings.state_path)
+        return get_method(
+            settings.method, state_dir=settings.state_path, rules_tier=settings.rules_tier
+        )
     from agentic_action.llm import open_router
     from agentic_action.llm.config import LLMConfigError
 
@@ -506,6 +517,8 @@ def _eligible(
             report.no_candidate[target.key] = skip
         else:
             eligible.append(target)
+    if settings.method == AUTO and report.learner is not None:
+        return eligible  # the selector orders them first; _choose applies max_candidates
     if settings.max_candidates and len(eligible) > settings.max_candidates:
         report.notes.append(
             f"{len(eligible)} functions qualify; the {settings.max_candidates} highest-ranked "

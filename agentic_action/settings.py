@@ -115,6 +115,11 @@ class Settings(BaseModel):
         description="Relative tolerance when comparing floats in behaviour checks (0: exact).",
     )
     test_timeout: float = Field(900.0, gt=0, description="Seconds one test-suite run may take.")
+    rules_tier: Literal["proven", "evidence"] = Field(
+        "proven",
+        description="Rules the rules engine may use: proven (each rewrite proven for every "
+        "input) or evidence (also rewrites backed only by the gate's evidence; docs/rules.md).",
+    )
     dry_run: bool = Field(
         False,
         description="Plan and propose only: report the candidates the rules would try (their "

@@ -14,6 +14,7 @@ from typing import Any
 
 from agentic_action.methods.rules import rules_candidate
 from agentic_action.model import Candidate, FunctionTarget
+from agentic_action.rewrite import Tier
 from agentic_action.rewrite.rules_pass import RulesPass
 
 
@@ -22,6 +23,7 @@ def propose(
     sources: Mapping[str, str],
     rules: RulesPass,
     no_candidate: MutableMapping[str, str],
+    tier: Tier = "proven",
 ) -> dict[str, Any]:
     """The rules pass's candidate for each target (in the order a run would try them); targets
     without one get their reason in ``no_candidate``. The report.json ``dry_run`` section."""
@@ -29,13 +31,14 @@ def propose(
     computed = rules.computed_files
     candidates = []
     for target in targets:
-        found = rules_candidate(target, sources[target.file], rules=rules)
+        found = rules_candidate(target, sources[target.file], rules=rules, tier=tier)
         if isinstance(found, str):
             no_candidate[target.key] = found
         else:
             candidates.append(_candidate_json(found, sources[target.file]))
     return {
         "functions": len(targets),
+        "tier": tier,
         "candidates": candidates,
         "files_computed": rules.computed_files - computed,  # the others came from the cache
         "seconds": round(time.perf_counter() - started, 3),

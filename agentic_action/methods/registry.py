@@ -15,6 +15,7 @@ from agentic_action.methods.llm_base import LLMMethod, MethodSettings
 from agentic_action.methods.rules import RulesMethod
 from agentic_action.methods.test_driven import TestDrivenMethod
 from agentic_action.model import LLM_METHODS, METHODS, MethodName
+from agentic_action.rewrite import Tier
 
 if TYPE_CHECKING:
     from agentic_action.llm import Router
@@ -34,12 +35,13 @@ def get_method(
     router: Router | None = None,
     state_dir: Path | None = None,
     config: MethodSettings | Mapping[str, Any] | None = None,
+    rules_tier: Tier = "proven",
 ) -> Method:
     """The method users call ``name``. An LLM method with ``router`` None (or without a model
     for the method) falls back to the rules engine; ``state_dir`` keeps the pattern history
     (``method-patterns.json``) across runs; ``config`` is a MethodSettings or a mapping."""
     if name == "rules":
-        return RulesMethod(state_dir=state_dir)
+        return RulesMethod(state_dir=state_dir, tier=rules_tier)
     if name not in LLM_METHOD_CLASSES:
         raise ValueError(f"unknown method {name!r}; available: {', '.join(METHODS)}")
     if config is None:

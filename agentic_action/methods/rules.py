@@ -8,6 +8,7 @@ from pathlib import Path
 
 from agentic_action.methods.base import MethodContext, MethodOutcome
 from agentic_action.model import Candidate, FunctionTarget
+from agentic_action.rewrite import Tier
 from agentic_action.rewrite.rules_pass import RulesPass
 
 RULES_CACHE_DIR = "rules"  # under the state directory: answers kept by file content
@@ -31,10 +32,12 @@ def rules_candidate(
     source: str,
     exclude: Collection[str] = (),
     rules: RulesPass | None = None,
+    tier: Tier = "proven",
 ) -> Candidate | str:
-    """The rules engine's rewrite of ``target`` (rules ``exclude`` left out), or why there is
-    none. ``rules``: the pass that answers (default: the process's in-memory one)."""
-    outcome = (rules or rules_pass()).outcome(source, target.qualname, exclude)
+    """The rules engine's rewrite of ``target`` (rules ``exclude`` left out; the rules of
+    ``tier``), or why there is none. ``rules``: the pass that answers (default: the process's
+    in-memory one)."""
+    outcome = (rules or rules_pass()).outcome(source, target.qualname, exclude, tier)
     if isinstance(outcome, str):
         return outcome
     if not outcome.edits or outcome.new_source == source:
@@ -52,16 +55,23 @@ def rules_candidate(
 
 class RulesMethod:
     """``exclude``: rule ids left out (the learning selector's choice for one function);
-    ``state_dir``: where the rules pass keeps its answers between runs."""
+    ``state_dir``: where the rules pass keeps its answers between runs; ``tier``: "proven"
+    (default) or "evidence" (adds the evidence-tier rules, docs/rules.md)."""
 
     name = "rules"
 
-    def __init__(self, exclude: Collection[str] = (), state_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        exclude: Collection[str] = (),
+        state_dir: Path | None = None,
+        tier: Tier = "proven",
+    ) -> None:
         self.exclude = tuple(exclude)
         self.rules = rules_pass(state_dir)
+        self.tier: Tier = tier
 
     def optimize(self, target: FunctionTarget, source: str, ctx: MethodContext) -> MethodOutcome:
-        candidate = rules_candidate(target, source, self.exclude, self.rules)
+        candidate = rules_candidate(target, source, self.exclude, self.rules, self.tier)
         if isinstance(candidate, str):
             return MethodOutcome(note=candidate)
         proof = ctx.prove(candidate)

@@ -13,13 +13,15 @@ from agentic_action.model import Edit
 from agentic_action.rewrite._engine import rewrite_file, rewrite_function
 from agentic_action.rewrite._registry import RULES
 from agentic_action.rewrite._ruff import ruff_executable
-from agentic_action.rewrite._types import RewriteOutcome, RuleInfo
+from agentic_action.rewrite._types import TIERS, RewriteOutcome, RuleInfo, Tier
 
 __all__ = [
     "RULES",
+    "TIERS",
     "Edit",
     "RewriteOutcome",
     "RuleInfo",
+    "Tier",
     "rewrite_file",
     "rewrite_function",
     "ruff_executable",

@@ -36,7 +36,7 @@ from agentic_action.rewrite._segment import (
     segment_of,
     statements_end,
 )
-from agentic_action.rewrite._types import Rewrite, RewriteOutcome, Rule
+from agentic_action.rewrite._types import TIERS, Rewrite, RewriteOutcome, Rule, Tier
 
 MAX_REWRITES = 64  # per definition: a bound on passes, far above any real function's need
 
@@ -65,19 +65,23 @@ def rewrite_function(
     only: Collection[str] | None = None,
     exclude: Collection[str] = (),
     line: int | None = None,
+    tier: Tier = "proven",
 ) -> RewriteOutcome:
     """Rewrite one function of `source` for speed; every other byte of the file is kept.
 
     `only`/`exclude` filter by rule id ("AO101", "ruff:C413"). When the qualname is defined more
     than once (a property setter, a version-dependent definition), all definitions are
     rewritten unless `line` names the first line (decorators included) or the `def` line of one.
+    `tier` "evidence" adds the evidence-tier rules (an evidence rule named in `only` is used
+    whatever the tier).
     """
+    selected = _select(only, exclude, tier)
     tree = _parse_ast(source, qualname)
     defs = ast_functions(tree, split_qualname(qualname))
     if not defs:
         raise ValueError(f"function {qualname!r} is not defined in the source (top level or class)")
     chosen = [defs[i] for i in _chosen(defs, line, qualname)]
-    result = _rewrite(source, tree, {qualname: chosen}, only, exclude)[qualname]
+    result = _rewrite(source, tree, {qualname: chosen}, selected)[qualname]
     if isinstance(result, ValueError):
         raise result
     return result
@@ -89,11 +93,13 @@ def rewrite_file(
     *,
     only: Collection[str] | None = None,
     exclude: Collection[str] = (),
+    tier: Tier = "proven",
 ) -> dict[str, RewriteOutcome | ValueError]:
     """rewrite_function for each qualname (every definition of it), sharing one parse of the
     file and one ruff run per round. A qualname that is not defined maps to its ValueError; a
     file that does not parse raises SyntaxError (or ValueError) as rewrite_function does."""
     names = list(dict.fromkeys(qualnames))
+    selected = _select(only, exclude, tier)
     tree = _parse_ast(source, names[0] if names else "?")
     found: dict[str, list[AstFunction] | ValueError] = {}
     for name in names:
@@ -106,9 +112,7 @@ def rewrite_file(
             f"function {name!r} is not defined in the source (top level or class)"
         )
     wanted = {n: d for n, d in found.items() if not isinstance(d, ValueError)}
-    results: dict[str, RewriteOutcome | ValueError] = dict(
-        _rewrite(source, tree, wanted, only, exclude)
-    )
+    results: dict[str, RewriteOutcome | ValueError] = dict(_rewrite(source, tree, wanted, selected))
     results.update({n: d for n, d in found.items() if isinstance(d, ValueError)})
     return {name: results[name] for name in names}
 
@@ -117,10 +121,9 @@ def _rewrite(
     source: str,
     tree: ast.Module,
     definitions: dict[str, list[AstFunction]],
-    only: Collection[str] | None,
-    exclude: Collection[str],
+    selected: tuple[list[Rule], frozenset[str]],
 ) -> dict[str, RewriteOutcome | ValueError]:
-    own, ruff_codes = _select(only, exclude)
+    own, ruff_codes = selected
     facts = module_facts(tree)
     flags = future_flags(tree)
     jobs = [
@@ -169,14 +172,17 @@ def _spliced(source: str, jobs: Sequence[_Job]) -> str:
 
 
 def _select(
-    only: Collection[str] | None, exclude: Collection[str]
+    only: Collection[str] | None, exclude: Collection[str], tier: Tier = "proven"
 ) -> tuple[list[Rule], frozenset[str]]:
+    if tier not in TIERS:
+        raise ValueError(f"unknown rules tier {tier!r}; known tiers: {', '.join(TIERS)}")
     known = {info.id for info in RULES}
     asked = set(only or ()) | set(exclude)
     unknown = sorted(asked - known)
     if unknown:
         raise ValueError(f"unknown rule id(s) {unknown}; known ids: {sorted(known)}")
-    wanted = (set(only) if only is not None else known) - set(exclude)
+    in_tier = {i.id for i in RULES if tier == "evidence" or i.tier == "proven"}
+    wanted = (set(only) if only is not None else in_tier) - set(exclude)
     own = [rule for rule in OWN_RULES if rule.info.id in wanted]
     ruff = frozenset(i for i in wanted if i.startswith("ruff:"))
     return own, ruff

@@ -26,6 +26,8 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "AO111": (r"\b(?:any|all)\b", r"\bfor\b"),
     "AO112": (r"\b(?:dict|list|tuple)\b",),
     "AO113": (r"\bin\b", r"\belse\b"),
+    "AO114": (r"\bformat\b",),
+    "AO115": (r"\bin\b",),
     "ruff:C413": (r"\bsorted\b", r"\blist\b"),
     "ruff:C420": (r"\bfor\b", r"\{"),
     "ruff:SIM118": (r"\bkeys\b",),

@@ -17,8 +17,9 @@ from agentic_action.rewrite.rules_build import (
 )
 from agentic_action.rewrite.rules_calls import AnyAllGenerator, EmptyConstructorToLiteral
 from agentic_action.rewrite.rules_dictget import MembershipLookupToGet
+from agentic_action.rewrite.rules_format import FormatToFString
 from agentic_action.rewrite.rules_iteration import DictKeysToItems, RangeLenToIteration
-from agentic_action.rewrite.rules_membership import MembershipToSet
+from agentic_action.rewrite.rules_membership import MembershipToSet, MembershipToSetEvidence
 from agentic_action.rewrite.rules_regex import RegexHoist
 from agentic_action.rewrite.rules_sorted import SortedFirstToMin, SortedOfCopy
 
@@ -35,6 +36,8 @@ OWN_RULES: tuple[Rule, ...] = (
     AnyAllGenerator(),  # AO111
     SortedFirstToMin(),  # AO107
     MembershipToSet(),  # AO101
+    FormatToFString(),  # AO114
+    MembershipToSetEvidence(),  # AO115, evidence tier: only when that tier is asked for
     RegexHoist(),  # AO103
 )
 RULES: tuple[RuleInfo, ...] = (

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     import libcst as cst
 
     from agentic_action.model import Edit
     from agentic_action.rewrite._context import FunctionContext
+
+
+Tier = Literal["proven", "evidence"]
+TIERS: tuple[Tier, ...] = ("proven", "evidence")
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,10 @@ class RuleInfo:
     precondition: str  # plain words: when the rule may fire (it stays silent otherwise)
     example_before: str
     example_after: str
+    # proven: the precondition proves the rewrite for every input (the default tier);
+    # evidence: safe for the inputs real code passes, backed only by the gate's tests,
+    # recorded and differential inputs - used only when the evidence tier is asked for
+    tier: Tier = "proven"
 
 
 @dataclass(frozen=True)

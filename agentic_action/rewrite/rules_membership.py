@@ -31,6 +31,8 @@ class MembershipToSet:
         "for w in words:\n    if len(w) in {3, 5, 8}:\n        n += 1",
     )
 
+    exact = True  # every probe must be proven an exact int or str
+
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
         for node in ctx.body_nodes:
             if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
@@ -38,27 +40,56 @@ class MembershipToSet:
             target = node.comparisons[0]
             if not isinstance(target.operator, cst.In | cst.NotIn):
                 continue
-            found = _inline(node, target, ctx) or _named(target, ctx)
+            found = _inline(node, target, ctx, self.exact) or _named(target, ctx, self.exact)
             if found is not None:
                 return found
         return None
 
 
+class MembershipToSetEvidence(MembershipToSet):
+    """AO115, evidence tier. AO101 without the proof about the probe.
+
+    For a probe of unknown type the set and the list/tuple agree whenever the probe is hashable
+    and its hash agrees with its == (true of every str, int, float, None, tuple of those, enum
+    member, ...). They differ for an unhashable probe (TypeError instead of False) or a class
+    whose == accepts a constant its hash does not match. No static check rules that out, so
+    the rewrite rests on the gate's evidence: the tests, the recorded inputs and the
+    differential inputs.
+    """
+
+    info = RuleInfo(
+        "AO115",
+        "[evidence tier] membership test against a constant list/tuple in a loop -> set "
+        "(probe type not proven)",
+        "As AO101, except that the probe may be of any type: correct for every hashable probe "
+        "whose hash agrees with == (str, int, float, None, tuples of them, enums, ...), wrong "
+        "for an unhashable one (TypeError) or one whose == matches a constant its hash does "
+        "not. Used only in the evidence tier, where the gate's tests, recorded inputs and "
+        "differential inputs are the evidence.",
+        "for w in words:\n    if w in ('a', 'an', 'the'):\n        n += 1",
+        "for w in words:\n    if w in {'a', 'an', 'the'}:\n        n += 1",
+        tier="evidence",
+    )
+    exact = False
+
+
 def _inline(
-    comparison: cst.Comparison, target: cst.ComparisonTarget, ctx: FunctionContext
+    comparison: cst.Comparison, target: cst.ComparisonTarget, ctx: FunctionContext, exact: bool
 ) -> Rewrite | None:
     container = target.comparator
     if not _constant_display(container) or has_comments(container):
         return None
-    if not ctx.in_loop(comparison) or not _exact_probe(comparison, ctx):
+    if not ctx.in_loop(comparison) or (exact and not _exact_probe(comparison, ctx)):
         return None
     new_func = ctx.func.deep_replace(container, _as_set(container))
     assert isinstance(new_func, cst.FunctionDef)
     why = "the probe is an exact int/str and the constants are int/str literals"
+    if not exact:
+        why = "evidence tier: the constants are int/str literals; the probe is not proven"
     return Rewrite(new_func, comparison, why)
 
 
-def _named(target: cst.ComparisonTarget, ctx: FunctionContext) -> Rewrite | None:
+def _named(target: cst.ComparisonTarget, ctx: FunctionContext, exact: bool) -> Rewrite | None:
     name = target.comparator
     if not isinstance(name, cst.Name):
         return None
@@ -78,13 +109,12 @@ def _named(target: cst.ComparisonTarget, ctx: FunctionContext) -> Rewrite | None
     comparisons = [t for t in tests if t is not None]
     if not any(ctx.in_loop(c) for c in comparisons):
         return None
-    if not all(_exact_probe(c, ctx) for c in comparisons):
+    if exact and not all(_exact_probe(c, ctx) for c in comparisons):
         return None
     new_func = ctx.func.deep_replace(assign.value, _as_set(assign.value))
     assert isinstance(new_func, cst.FunctionDef)
-    why = (
-        f"`{name.value}` is bound once to int/str literals and only used by `in` tests whose "
-        "probes are exact ints/strs"
+    why = f"`{name.value}` is bound once to int/str literals and only used by `in` tests whose " + (
+        "probes are exact ints/strs" if exact else "probes are not proven (evidence tier)"
     )
     return Rewrite(new_func, assign, why)
 

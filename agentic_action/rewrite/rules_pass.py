@@ -30,7 +30,7 @@ from agentic_action.model import Edit
 from agentic_action.plan.functions import find_functions
 from agentic_action.rewrite._engine import rewrite_file
 from agentic_action.rewrite._ruff import ruff_executable
-from agentic_action.rewrite._types import RewriteOutcome
+from agentic_action.rewrite._types import RewriteOutcome, Tier
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +54,22 @@ class RulesPass:
             _prune(cache_dir)
 
     def outcome(
-        self, source: str, qualname: str, exclude: Collection[str] = ()
+        self, source: str, qualname: str, exclude: Collection[str] = (), tier: Tier = "proven"
     ) -> RewriteOutcome | str:
-        """The rewrite of `qualname` in `source` (rules in `exclude` left out), or the reason
-        the engine could not read the function."""
-        answers = self.file(source, exclude, also=(qualname,))
+        """The rewrite of `qualname` in `source` (rules in `exclude` left out, the rules of
+        `tier`), or the reason the engine could not read the function."""
+        answers = self.file(source, exclude, also=(qualname,), tier=tier)
         return answers[qualname]
 
-    def file(self, source: str, exclude: Collection[str] = (), also: Iterable[str] = ()) -> Answers:
+    def file(
+        self,
+        source: str,
+        exclude: Collection[str] = (),
+        also: Iterable[str] = (),
+        tier: Tier = "proven",
+    ) -> Answers:
         """Every function of the file (top level and methods), plus the qualnames in `also`."""
-        key = cache_key(source, exclude)
+        key = cache_key(source, exclude, tier)
         extra = tuple(also)
         with self._lock:
             gate = self._computing.setdefault(key, threading.Lock())
@@ -73,7 +79,7 @@ class RulesPass:
                 answers = self._disk_get(key, source)
             missing = [q for q in extra if answers is None or q not in answers]
             if answers is None or missing:
-                fresh = _compute(source, exclude, missing, whole_file=answers is None)
+                fresh = _compute(source, exclude, tier, missing, whole_file=answers is None)
                 answers = {**(answers or {}), **fresh}
                 self.computed_files += 1
                 self._disk_put(key, source, answers)
@@ -117,9 +123,9 @@ class RulesPass:
             log.warning("rules cache not written to %s: %s", self.cache_dir, error)
 
 
-def cache_key(source: str, exclude: Collection[str] = ()) -> str:
+def cache_key(source: str, exclude: Collection[str] = (), tier: Tier = "proven") -> str:
     digest = hashlib.sha256()
-    for part in (engine_fingerprint(), ",".join(sorted(exclude)), source):
+    for part in (engine_fingerprint(), tier, ",".join(sorted(exclude)), source):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()
 
@@ -145,7 +151,7 @@ def _ruff_version() -> str:
 
 
 def _compute(
-    source: str, exclude: Collection[str], also: list[str], *, whole_file: bool
+    source: str, exclude: Collection[str], tier: Tier, also: list[str], *, whole_file: bool
 ) -> Answers:
     names = list(also)
     if whole_file:
@@ -158,7 +164,7 @@ def _compute(
     if not names:
         return {}
     try:
-        results = rewrite_file(source, names, exclude=exclude)
+        results = rewrite_file(source, names, exclude=exclude, tier=tier)
     except (SyntaxError, ValueError) as error:
         reason = f"rules engine could not read the function: {error}"
         return dict.fromkeys(names, reason)
