@@ -434,8 +434,8 @@ def _method(settings: Settings, report: RunReport) -> Method:
         raise LLMConfigError(settings.llm)
     config = settings.llm
     if config.configured:
-        config.check_models()  # an unknown model name is bad input, refused before any work
         refuse_unisolated(settings.method)  # LLM-written code runs only where it is isolated
+        config.check_models()  # an unknown model name is bad input, refused before any work
     router = open_router(config, state_dir) if config.configured else None
     report.router = router
     if settings.method == AUTO:
