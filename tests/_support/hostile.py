@@ -220,15 +220,18 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
         server.close()
 
 
-def attack(runner: Runner, layout: Layout, port: int, received: list[bytes]) -> Findings:
-    """Start the optimizer's side as ``runner`` does and let the hostile candidate loose."""
+def attack(
+    runner: Runner, layout: Layout, port: int, received: list[bytes], *, protect: bool = True
+) -> Findings:
+    """Start the optimizer's side as ``runner`` does and let the hostile candidate loose.
+    ``protect=False``: the parent keeps its secrets in its environment (before the vault)."""
     tag = re.sub(r"[^a-z0-9]+", "-", runner.name.lower()).strip("-")
     code = HOSTILE.format(
         secrets=SECRETS, scan=layout.scan(), write=layout.targets(tag), port=port, tag=tag
     )
     request = {
         "code": code, "cwd": str(layout.worktree), "timeout": 60, "memory_mb": 1024,
-        "writable": [], "protect": True,
+        "writable": [], "protect": protect,
     }  # fmt: skip
     env = {**os.environ, **layout.env(), **runner.env}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), str(SUPPORT)])
