@@ -142,6 +142,8 @@ def main() -> None:
             env = _env(codes[code], args.fast_pytest)
             tag = f"{code}-{agents}-{attempt}"
             runs[(code, agents)].append(one_run(repo, work, agents, args.level, env, tag))
+            done = runs[(code, agents)][-1]
+            print(f"run {tag}: {done['wall']:.1f}s, load {os.getloadavg()[0]:.2f}", flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f}")
     targets = args.files * args.functions
     print(f"\n{targets} functions, validation level {args.level}, fast pytest {args.fast_pytest}")
