@@ -21,7 +21,7 @@ def auto_run(tiny_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = work / "out"
     (out / "state").mkdir(parents=True)
     (out / "state" / "learning.json").write_text("{ corrupt", encoding="utf-8")
-    settings = tiny_settings(tiny_repo, out, work).updated(method="auto")
+    settings = tiny_settings(tiny_repo, out, work).updated(method="auto", max_candidates=1)
     run_and_report(settings)
     return out
 
@@ -34,6 +34,11 @@ def test_auto_decides_per_function_and_reports_why(auto_run: Path) -> None:
     assert set(decided) == {"pkg/calc.py::squares", "pkg/calc.py::total"}
     assert all(d["method"] == "rules" and d["reason"] for d in decided.values())
     assert {r["method"] for r in report["results"]} == {"rules"}
+    worked = {f"{r['file']}::{r['function']}" for r in report["results"]}
+    worked |= set(report["plan"]["no_candidate"])
+    first = learning["decisions"][0]["function"]
+    assert worked == {first}  # max_candidates=1: the function the selector valued most
+    assert any("the 1 the learning selector valued most" in n for n in report["notes"])
     assert 0 <= learning["overhead_share"] < 0.05
     assert learning["observations"] >= 1 and learning["calibration"]
     summary = (auto_run / "summary.md").read_text()
