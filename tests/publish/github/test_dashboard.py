@@ -19,8 +19,9 @@ def test_dashboard_lists_what_is_open_proven_and_rejected_and_why(world: World) 
     dashboard = world.fake.issues(REPO)[-1]
     body = dashboard.body or ""
     assert body.startswith("<!-- agentic-optimizer:dashboard -->")
-    assert "#1 (issue)" in body and "#2 (pull request)" in body
-    assert "`src/mod.py::slow` — 1.42x faster" in body and "draft PR #2, issue #1" in body
+    # the pull request is opened before its issue
+    assert "#2 (issue)" in body and "#1 (pull request)" in body
+    assert "`src/mod.py::slow` — 1.42x faster" in body and "draft PR #1, issue #2" in body
     assert "`src/mod.py::fast` (rules, rejected): candidate changed behaviour" in body
     assert dashboard.labels == ["agentic-optimizer"]
 

@@ -21,8 +21,8 @@ def _drive_every_route(world: World) -> None:
     publisher.finish([result()])
     gh = Github(base_url=world.fake.base_url, auth=Auth.Token(TOKEN), retry=None)
     repo = gh.get_repo(REPO)
-    pull = repo.get_pull(2)
-    issue = repo.get_issue(1)
+    pull = repo.get_pull(1)  # the pull request is opened before its issue
+    issue = repo.get_issue(2)
     gh.get_rate_limit()
     issue.edit(body=issue.body)
     issue.create_comment("thanks")
