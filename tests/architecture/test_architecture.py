@@ -154,3 +154,30 @@ def test_issues_are_deduplicated_capped_updated_and_never_reopened(
         assert len(issues) == 3  # one per finding, none duplicated, the closed one not reopened
         assert {i.state for i in issues if i.number == first[0]["number"]} == {"closed"}
         client.close()
+
+
+def test_github_mode_files_at_most_n_new_issues_per_run(busy_repo: Path, tmp_path: Path) -> None:
+    from agentic_action.cli import build_parser
+    from agentic_action.commands.architecture import architecture_command
+
+    bare = make_repo(tmp_path / "upstream", {"README.md": "x\n"})
+    with FakeGitHub() as fake:
+        fake.add_token(TOKEN, login="optimizer-bot")
+        fake.add_repo("octo/demo", bare=bare)
+        env = {
+            "GITHUB_TOKEN": TOKEN,
+            "GITHUB_REPOSITORY": "octo/demo",
+            "GITHUB_API_URL": fake.base_url,
+            "OPTIMIZER_GITHUB_WRITE_SPACING": "0",
+        }
+        argv = ["architecture", "--repo", str(busy_repo), "--out", str(tmp_path / "out")]
+        args = build_parser().parse_args([*argv, "--mode", "github", "--no-tests"])
+        for _ in range(2):
+            assert architecture_command(args, env) == 0
+        repo = Github(base_url=fake.base_url, auth=Auth.Token(TOKEN)).get_repo("octo/demo")
+        issues = list(repo.get_issues(state="all", labels=[LABEL]))
+    assert len(issues) == 4  # two new per run; the first two were kept, not filed again
+    section = json.loads((tmp_path / "out" / "report.json").read_text())["architecture"]
+    actions = [i["action"] for i in section["issues"]]
+    assert section["mode"] == "github" and actions.count("opened") == 2
+    assert actions.count("unchanged") == 2 and "deferred" in actions
