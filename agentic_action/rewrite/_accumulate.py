@@ -9,16 +9,18 @@ import libcst as cst
 
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._format import split_clauses, too_long
-from agentic_action.rewrite._loops import LoopChain, chain_is_movable, loop_chain
+from agentic_action.rewrite._loops import LoopChain, chain_is_movable, has_comments, loop_chain
 
 
 @dataclass(frozen=True)
 class Accumulation:
     block: cst.IndentedBlock
-    index: int  # of the loop in block.body; the initialisation is at index - 1
+    index: int  # of the loop in block.body
     init: cst.Assign | cst.AnnAssign
     name: str
     chain: LoopChain
+    init_index: int  # of the initialisation in block.body: index - 1, or earlier when the
+    # statements in between never mention the name
 
 
 def loops_in(ctx: FunctionContext) -> Iterator[cst.For]:
@@ -30,25 +32,53 @@ def loops_in(ctx: FunctionContext) -> Iterator[cst.For]:
 def accumulation(
     loop: cst.For, ctx: FunctionContext, empty: Callable[[cst.BaseExpression], bool]
 ) -> Accumulation | None:
-    """`NAME = EMPTY` directly before the loop, NAME a plain local no closure can see."""
+    """`NAME = EMPTY` before the loop in the same block - right before it, or earlier with no
+    mention of NAME in the statements between - NAME a plain local no closure can see."""
     block = ctx.parent(loop)
     if not isinstance(block, cst.IndentedBlock) or ctx.in_nested_scope(loop):
         return None
     index = next(i for i, stmt in enumerate(block.body) if stmt is loop)
-    previous = block.body[index - 1] if index else None
-    if not isinstance(previous, cst.SimpleStatementLine) or len(previous.body) != 1:
-        return None
-    init = previous.body[0]
-    name = _assigned_name(init)
-    if name is None or not isinstance(init, cst.Assign | cst.AnnAssign) or init.value is None:
-        return None
-    if not empty(init.value):
+    for init_index in range(index - 1, -1, -1):
+        found = _initialisation(block.body[init_index], empty)
+        if found is not None:
+            init, name = found
+            between = block.body[init_index + 1 : index]
+            if any(_mentions(stmt, name, ctx) for stmt in between):
+                return None
+            break
+    else:
         return None
     uses = ctx.uses_of(name)
     if any(u.nested or u.kind == "decl" for u in uses):
         return None
+    initialisation = block.body[init_index]
+    assert isinstance(initialisation, cst.SimpleStatementLine)
+    if init_index < index - 1 and _has_comment(initialisation):
+        return None  # the comments above a moved initialisation would lose their place
     chain = loop_chain(loop)
-    return None if chain is None else Accumulation(block, index, init, name, chain)
+    if chain is None:
+        return None
+    return Accumulation(block, index, init, name, chain, init_index)
+
+
+def _initialisation(
+    stmt: cst.BaseStatement, empty: Callable[[cst.BaseExpression], bool]
+) -> tuple[cst.Assign | cst.AnnAssign, str] | None:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    init = stmt.body[0]
+    name = _assigned_name(init)
+    if name is None or not isinstance(init, cst.Assign | cst.AnnAssign) or init.value is None:
+        return None
+    return (init, name) if empty(init.value) else None
+
+
+def _mentions(stmt: cst.BaseStatement, name: str, ctx: FunctionContext) -> bool:
+    return any(ctx.is_within(u.node, stmt) for u in ctx.uses_of(name))
+
+
+def _has_comment(stmt: cst.SimpleStatementLine) -> bool:
+    return any(line.comment is not None for line in stmt.leading_lines) or has_comments(stmt)
 
 
 def _assigned_name(stmt: cst.BaseSmallStatement) -> str | None:
@@ -74,19 +104,28 @@ def why_not_movable(acc: Accumulation, moved: list[cst.CSTNode], ctx: FunctionCo
 def replace_with_assignment(
     acc: Accumulation, value: cst.BaseExpression, ctx: FunctionContext
 ) -> cst.FunctionDef:
-    """Drop the loop; the initialisation now assigns `value` (its comments are kept)."""
-    init_line = acc.block.body[acc.index - 1]
+    """Drop the loop; the initialisation now assigns `value` where the loop was (comments
+    kept). An earlier initialisation is removed, its blank lines left to the next statement."""
+    init_line = acc.block.body[acc.init_index]
     assert isinstance(init_line, cst.SimpleStatementLine)
     loop_comments = [line for line in acc.chain.outer.leading_lines if line.comment is not None]
     statement = acc.init.with_changes(value=value)
     if too_long(statement, init_line, ctx):
         statement = acc.init.with_changes(value=_split(value, ctx.default_indent))
-    new_line = init_line.with_changes(
-        body=[statement],
-        leading_lines=[*init_line.leading_lines, *loop_comments],
-    )
     body = list(acc.block.body)
-    body[acc.index - 1 : acc.index + 1] = [new_line]
+    if acc.init_index == acc.index - 1:
+        new_line = init_line.with_changes(
+            body=[statement], leading_lines=[*init_line.leading_lines, *loop_comments]
+        )
+        body[acc.index - 1 : acc.index + 1] = [new_line]
+    else:
+        loop_lines = acc.chain.outer.leading_lines
+        body[acc.index] = init_line.with_changes(body=[statement], leading_lines=loop_lines)
+        after = body[acc.init_index + 1]
+        assert isinstance(after, cst.SimpleStatementLine | cst.BaseCompoundStatement)
+        lines = [*init_line.leading_lines, *after.leading_lines]
+        body[acc.init_index + 1] = after.with_changes(leading_lines=lines)
+        del body[acc.init_index]
     new_func = ctx.func.deep_replace(acc.block, acc.block.with_changes(body=body))
     assert isinstance(new_func, cst.FunctionDef)
     return new_func

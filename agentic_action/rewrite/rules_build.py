@@ -20,8 +20,10 @@ from agentic_action.rewrite._loops import comprehension_for, target_names
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
 _COMMON = (
-    "the accumulator is assigned its empty value in the statement right before the loop and "
-    "is used nowhere else in the loop nor in any nested function; the loop (and any nested "
+    "the accumulator is assigned its empty value before the loop in the same block (right "
+    "before it, or earlier when the statements in between never mention it and no comment "
+    "sits on the initialisation) and is used nowhere else in the loop nor in any nested "
+    "function; the loop (and any nested "
     "for/if levels) has one statement per level, no else, no break/continue, no comments "
     "inside; the loop variables are read nowhere after the loop; no try or with encloses the "
     "loop (so no half-built value can be observed); nothing moved contains yield, await, :=, "

@@ -111,3 +111,51 @@ def test_the_evidence_rule_keeps_the_rest_of_ao101s_precondition() -> None:
 def test_unknown_tier_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown rules tier 'maybe'"):
         rewrite(EVIDENCE, tier="maybe")  # type: ignore[arg-type]
+
+
+def test_an_earlier_initialisation_moves_to_the_loop() -> None:
+    before = src("""
+        def f(xs, n):
+            out = []
+            total = n * 2
+
+            for x in xs:
+                out.append(x + total)
+            return out
+    """)
+    after = src("""
+        def f(xs, n):
+            total = n * 2
+
+            out = [x + total for x in xs]
+            return out
+    """)
+    assert_fires(before, after, "AO104", [([1, 2], 3), ([], 0), (None, 1), ([1], "s")])
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "size = len(out)",  # reads the accumulator before the loop
+        "if n:\n                return out",  # could hand out the empty list
+        "print(out)",  # hands it to code that could keep it
+    ],
+)
+def test_an_earlier_initialisation_stays_when_the_statements_between_mention_it(
+    between: str,
+) -> None:
+    before = src(f"""
+        def f(xs, n):
+            out = []
+            {between}
+            for x in xs:
+                out.append(x)
+            return out
+    """)
+    assert_silent(before, "AO104")
+
+
+def test_a_commented_earlier_initialisation_stays() -> None:
+    before = "def f(xs, n):\n    # the result\n    out = []\n    k = n\n    for x in xs:\n"
+    before += "        out.append(x)\n    return out, k\n"
+    assert_silent(before, "AO104")
