@@ -221,8 +221,10 @@ def _reason(measured: Measured, rules: Rules, figures: _Figures, accepted: bool)
     if figures.low > 1.0 and not figures.wall_ok:
         wall = f"{result.wall_speedup:.2f}x"
         return f"faster in CPU time but wall-clock time disagrees ({wall}): {shown}"
-    if figures.futile or figures.low > 1.0:
+    if figures.low > 1.0:
         return f"faster but below the {figures.threshold:.0%} minimum: {shown}"
+    if figures.futile:
+        return f"not faster by the {figures.threshold:.0%} minimum: {shown}"
     return f"not significantly faster: {shown}"
 
 
