@@ -292,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     _goals(tallies)
     _overhead(tallies["selector"])
+    _full_state(rng)
 
 
 def _goals(tallies: dict[str, Tally]) -> None:
@@ -325,6 +326,27 @@ def _overhead(t: Tally) -> None:
         f"selector overhead per run: median {statistics.median(t.decide_seconds) * 1000:.1f} ms "
         f"(max {max(t.decide_seconds) * 1000:.1f} ms) against the run's simulated CPU time: "
         f"median {statistics.median(share):.4%} (goal < 1%)"
+    )
+
+
+def _full_state(rng: random.Random) -> None:
+    """The selector's time at the largest history kept (store.MAX_OBSERVATIONS) for a run of
+    100 functions with every method and model to weigh."""
+    from agentic_action.learning.store import MAX_OBSERVATIONS
+
+    history = recorded_history(MAX_OBSERVATIONS, rng)
+    functions = [_function(10**6 + i, rng) for i in range(100)]
+    started, cpu = time.perf_counter(), time.process_time()
+    selector = Selector(history, rng)
+    selector.decide(
+        [(f.key, f.features) for f in functions],
+        ("rules", *LLM),
+        models={m: list(MODELS) for m in LLM},
+    )
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(
+        f"at the largest kept history ({MAX_OBSERVATIONS} observations), 100 functions: "
+        f"{seconds:.2f} s wall, {cpu:.2f} s CPU (1% of a run of {cpu * 100 / 60:.0f} CPU minutes)"
     )
 
 

@@ -32,7 +32,7 @@ from typing import Any
 from agentic_action.learning.features import FunctionFeatures, similarity
 from agentic_action.learning.store import Arm, Observation
 
-POOL = 3000  # the newest observations per method that are compared at all
+POOL = 1500  # the newest observations per method that are compared at all
 NEIGHBOURS = 100  # similar observations an estimate is made from, per arm
 SHARPNESS = 1.0  # an observation weighs (similarity / the nearest's) ** SHARPNESS
 BASE = 1.0  # a uniform Beta(1, 1) under everything
