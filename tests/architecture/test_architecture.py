@@ -181,3 +181,15 @@ def test_github_mode_files_at_most_n_new_issues_per_run(busy_repo: Path, tmp_pat
     actions = [i["action"] for i in section["issues"]]
     assert section["mode"] == "github" and actions.count("opened") == 2
     assert actions.count("unchanged") == 2 and "deferred" in actions
+
+
+def test_without_the_architecture_extra_the_import_analysis_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "grimp", None)  # as if the extra were not installed
+    root = make_repo(tmp_path / "plain", {"lib/__init__.py": "", "lib/m.py": "X = 1\n"})
+    report = analyse(root, SuiteProfile())
+    imports = next(a for a in report.analyses if a.name == "import cycles and layers")
+    assert imports.state is AnalysisState.UNAVAILABLE
+    assert "pip install 'agentic-optimizer[architecture]'" in imports.note
+    assert {a.state for a in report.analyses if a is not imports} != {AnalysisState.UNAVAILABLE}
