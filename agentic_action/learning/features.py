@@ -16,7 +16,7 @@ from typing import Any
 from agentic_action.model import FunctionTarget
 
 # Task types, for "success rate by task type": the shape of the work, read from the features.
-TASK_TYPES = ("nested-loops", "loop", "call-heavy", "straight-line")
+TASK_TYPES = ("nested-loops", "loop", "call-heavy", "straight-line", "unknown")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class FunctionFeatures:
 
     @property
     def task_type(self) -> str:
+        if self.lines == 0:  # a ledger row whose function was never seen
+            return "unknown"
         if self.max_depth >= 2:
             return "nested-loops"
         if self.loops:

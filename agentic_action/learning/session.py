@@ -13,7 +13,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,7 @@ class LearningSession:
         if not self._ingest(github=verdicts):
             self.state.add(self._from_results(results, run))
         self._enrich(results, run.get("llm") or {}, before)
+        self._fill_features()
         self.new_observations += self.state.add(self._nothing_proposed(run))
         self._remember_decisions(results, float(run.get("finished_at") or time.time()))
         try:
@@ -152,6 +153,12 @@ class LearningSession:
             )
             for index, r in enumerate(results)
         ]
+
+    def _fill_features(self) -> None:
+        """Observations read from the ledger before their function was seen get its features."""
+        for oid, o in list(self.state.observations.items()):
+            if not o.features.lines and o.key in self.features:
+                self.state.observations[oid] = replace(o, features=self.features[o.key])
 
     def _nothing_proposed(self, run: Mapping[str, Any]) -> list[Observation]:
         """A chosen method that proposed nothing for a function is a (cheap) failure too."""
