@@ -84,6 +84,8 @@ class RulesPass:
                 self.computed_files += 1
                 self._disk_put(key, source, answers)
             self._memory_put(key, answers)
+        with self._lock:  # later callers find the answers in memory; waiting ones hold the gate
+            self._computing.pop(key, None)
         return answers
 
     def _memory_get(self, key: str) -> Answers | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,11 @@ def test_an_unreadable_cache_file_is_computed_again(tmp_path: Path) -> None:
 def test_a_file_that_does_not_parse_is_a_reason_not_a_crash(tmp_path: Path) -> None:
     answer = RulesPass(tmp_path).outcome("def f(:\n", "f")
     assert isinstance(answer, str) and "could not read" in answer
+
+
+def test_agents_asking_at_once_share_one_computation_of_the_file() -> None:
+    rules = RulesPass()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda name: rules.outcome(FILE, name), NAMES * 2))
+    assert rules.computed_files == 1
+    assert answers[: len(NAMES)] == answers[len(NAMES) :]
