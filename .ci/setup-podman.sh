@@ -7,8 +7,14 @@
 #     open-files limit, which these machines forbid);
 #  3. the base image: no image registry is reachable, so Debian bookworm with Python 3.11, git and
 #     venv support is bootstrapped with mmdebstrap from the apt mirror and imported as
-#     localhost/agentic-optimizer-base:bookworm. The rootfs tarball is kept in
-#     $AO_PODMAN_CACHE (default /var/cache/agentic-optimizer) so a new clone only re-imports it.
+#     localhost/agentic-optimizer-base:bookworm (~5 min the first time). The rootfs tarball is
+#     kept in $AO_PODMAN_CACHE (default /var/cache/agentic-optimizer), so a new clone only
+#     re-imports it;
+#  4. a wheel folder for the image's pinned dependencies (pip wheel from the registry, once per
+#     requirements.lock; tests/_support/container_build.py), since builds run with --network none.
+# The image itself is built by the test (podman's layer cache keeps the dependency layer between
+# runs, so a warm build only reinstalls the package): building it here would hold every test
+# back, since scripts/test.sh waits for the set-up scripts.
 # Prints the base image's name on stdout. Use podman with `--runtime runc` (crun refuses the
 # hybrid cgroups here).
 set -euo pipefail
@@ -50,15 +56,21 @@ fi
 
 if podman image exists "$base_image"; then
     echo "setup-podman: $base_image already there" >&2
-    echo "$base_image"
-    exit 0
-fi
-if [ ! -s "$tarball" ]; then
+elif [ ! -s "$tarball" ]; then
     mkdir -p "$cache"
     echo "setup-podman: mmdebstrap bookworm ($packages) into $tarball" >&2
-    mmdebstrap --quiet --variant=minbase --include="$packages" bookworm "$tarball.part"
-    mv "$tarball.part" "$tarball"
+    part="${tarball%.tar}.part.tar"  # mmdebstrap picks the output format from the extension
+    rm -rf "$part"
+    mmdebstrap --quiet --variant=minbase --include="$packages" bookworm "$part"
+    mv "$part" "$tarball"
 fi
-podman import --quiet "$tarball" "$base_image" >/dev/null
-echo "setup-podman: imported $base_image from $tarball" >&2
+if ! podman image exists "$base_image"; then
+    podman import --quiet "$tarball" "$base_image" >/dev/null
+    echo "setup-podman: imported $base_image from $tarball" >&2
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+python=${AO_PYTHON:-$here/.venv/bin/python}
+[ -x "$python" ] || python=python3
+"$python" "$here/tests/_support/container_build.py" wheels >&2
 echo "$base_image"
