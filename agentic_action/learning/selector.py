@@ -185,12 +185,13 @@ class Selector:
         *,
         models: Mapping[str, Sequence[str]] | None = None,
         rule_families: Sequence[str] = (),
+        auto: bool = True,
     ) -> list[Decision]:
         """One decision per function, best value first. ``methods``: the methods to choose
         from (one: the user chose it; several: ``auto``); ``models``: method -> configured
         models; ``rule_families``: the families the rules method can use."""
         decisions = [
-            self._decide_one(key, features, methods, models or {}, rule_families)
+            self._decide_one(key, features, methods, models or {}, rule_families, auto)
             for key, features in functions
         ]
         return sorted(decisions, key=lambda d: -d.value)
@@ -202,6 +203,7 @@ class Selector:
         methods: Sequence[str],
         models: Mapping[str, Sequence[str]],
         families: Sequence[str],
+        auto: bool,
     ) -> Decision:
         values: dict[str, tuple[float, float, Estimate, str]] = {}
         for method in methods:
@@ -224,7 +226,7 @@ class Selector:
             estimate=estimate,
             drawn=drawn,
             value=value,
-            reason=_reason(method, estimate, drawn, len(values) > 1),
+            reason=_reason(method, estimate, drawn, _why(len(values), auto)),
             alternatives={label: v[0] for label, v in values.items()},
         )
 
@@ -271,7 +273,15 @@ def _counts(observations: Iterable[Observation]) -> tuple[float, float]:
     return wins, losses
 
 
-def _reason(method: str, estimate: Estimate, drawn: float, chose: bool) -> str:
+def _why(choices: int, auto: bool) -> str:
+    if choices > 1:
+        return "chosen: highest drawn chance less cost"
+    if auto:
+        return "the only method available (no LLM model is configured for the others)"
+    return "the method asked for"
+
+
+def _reason(method: str, estimate: Estimate, drawn: float, verb: str) -> str:
     basis = (
         f"{estimate.evidence:.1f} weighted observation(s) of {method} on similar functions"
         + (
@@ -283,5 +293,4 @@ def _reason(method: str, estimate: Estimate, drawn: float, chose: bool) -> str:
         else f"no history of {method} on similar functions (prior only)"
     )
     cost = f"~{estimate.seconds:.0f} s, ~{estimate.tokens:.0f} tokens"
-    verb = "chosen: highest drawn chance less cost" if chose else "the method asked for"
     return f"{verb}; chance {estimate.mean:.0%} (drew {drawn:.0%}), {cost}; from {basis}"

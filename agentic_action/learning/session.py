@@ -81,7 +81,7 @@ class LearningSession:
         selector = Selector(self.state.observations.values(), self.rng)
         functions = [(t.key, self.features[t.key]) for t in targets]
         self.decisions = selector.decide(
-            functions, methods, models=models, rule_families=families()
+            functions, methods, models=models, rule_families=families(), auto=auto
         )
         self.seconds += time.perf_counter() - started
         return self.decisions

@@ -259,7 +259,7 @@ def _learning(learning: Mapping[str, Any] | None) -> str:
     )
     calibration = [c for c in learning.get("calibration") or [] if c.get("decisions")]
     pairs = [
-        charts.Bar(f"{c['bin']} {name}", 100.0 * float(c[key]), css)
+        charts.Bar(f"{c['bin']} {name}", 100.0 * float(c[key]), css, f"{float(c[key]):.0%}")
         for c in calibration
         for name, key, css in (("estimated", "estimated", "spend"), ("observed", "observed",
                                                                         "stage-approved"))
