@@ -34,13 +34,17 @@ class Baseline:
 def run_baseline(root: Path, options: PytestOptions, scratch: Path) -> Baseline:
     """One suite run on HEAD with per-test coverage contexts (pytest-cov).
 
-    Our instrumentation never changes the verdict: ``--cov-fail-under=0`` neutralises the
-    repository's own coverage threshold (``fail_under`` in .coveragerc, setup.cfg, tox.ini or
-    pyproject.toml) for this run, and the outcome is judged by the tests (see TestOutcome).
+    Our instrumentation never changes the verdict: coverage runs with a configuration of our
+    own (``--cov-config``), so the repository's (``fail_under``, ``include`` that conflicts
+    with our ``--cov``, which ``filterwarnings = error`` turns into a crash) does not apply;
+    ``--cov-fail-under=0`` also overrides a threshold given in its addopts. The outcome is
+    judged by the tests (see TestOutcome).
     """
     data_file = scratch / "baseline.coverage"
+    config = scratch / "baseline.coveragerc"
+    config.write_text("[run]\n", encoding="utf-8")
     extra = ["-p", "pytest_cov", f"--cov={root}", "--cov-context=test", "--cov-report="]
-    extra += ["--cov-fail-under=0"]
+    extra += [f"--cov-config={config}", "--cov-fail-under=0"]
     outcome, result = run_pytest(
         root,
         options,

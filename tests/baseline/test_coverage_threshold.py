@@ -46,6 +46,22 @@ def test_a_threshold_from_addopts_is_overruled_and_named(tmp_path: Path) -> None
     assert why in outcome.describe()
 
 
+def test_the_repositorys_coverage_config_cannot_crash_our_run(tmp_path: Path) -> None:
+    """Its ``include`` beside our ``--cov`` warns; its ``filterwarnings = error`` would make
+    that warning a crash: our coverage runs with a configuration of its own."""
+    config = {".coveragerc": "[run]\ninclude = pkg/*\n", "pytest.ini": PYTEST_INI}
+    repo = _repo(tmp_path, config)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    baseline = run_baseline(repo, PytestOptions(sys.executable, 120), scratch)
+    assert baseline.usable, baseline.describe()
+    assert baseline.coverage is not None
+    assert baseline.coverage.tests_for("pkg/mod.py", [4]) == {"tests/test_mod.py::test_half"}
+
+
+PYTEST_INI = "[pytest]\nfilterwarnings =\n    error\n"
+
+
 def test_no_tests_is_not_described_as_recorded_coverage(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/mod.py": CODE})
     scratch = tmp_path / "scratch"
