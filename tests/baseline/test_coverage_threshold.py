@@ -62,6 +62,21 @@ def test_the_repositorys_coverage_config_cannot_crash_our_run(tmp_path: Path) ->
 PYTEST_INI = "[pytest]\nfilterwarnings =\n    error\n"
 
 
+def test_a_test_that_fails_only_under_our_tracing_leaves_the_baseline_green(
+    tmp_path: Path,
+) -> None:
+    """Like a timing test slowed by the tracer: the suite passes without our instrumentation."""
+    untraced = "def test_untraced():\n    import sys\n\n    assert 'coverage' not in sys.modules\n"
+    repo = _repo(tmp_path, {"tests/test_timing.py": untraced})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    baseline = run_baseline(repo, PytestOptions(sys.executable, 120), scratch)
+    assert baseline.usable, baseline.describe()
+    assert "1 test(s) failed only under our coverage tracing and pass without it" in (
+        baseline.describe()
+    )
+
+
 def test_no_tests_is_not_described_as_recorded_coverage(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/mod.py": CODE})
     scratch = tmp_path / "scratch"
