@@ -33,7 +33,7 @@ def test_auto_decides_per_function_and_reports_why(auto_run: Path) -> None:
     decided = {d["function"]: d for d in learning["decisions"]}
     assert set(decided) == {"pkg/calc.py::squares", "pkg/calc.py::total"}
     assert all(d["method"] == "rules" and d["reason"] for d in decided.values())
-    assert {r["method"] for r in report["results"]} == {"rules"}
+    assert {r["method"] for r in report["results"]} <= {"rules"}
     worked = {f"{r['file']}::{r['function']}" for r in report["results"]}
     worked |= set(report["plan"]["no_candidate"])
     first = learning["decisions"][0]["function"]
