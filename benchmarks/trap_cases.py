@@ -678,6 +678,9 @@ WRONG = [
            "def half(n):\n    return int(n / 2)\n"),
     _wrong(N, "numbers", "average_down", "int() of a float division",
            "def average_down(values):\n    return int(sum(values) / len(values))\n"),
+    _wrong(N, "aliasing", "padded", "list arithmetic: a float width raises, the loop pads",
+           "def padded(rows, width):\n    out = []\n    for row in rows:\n        new = list(row)\n"
+           "        out.append(new + [0] * (width - len(new)))\n    return out\n"),
     _wrong(N, "numbers", "scaled", "float() turns ints into floats",
            "def scaled(values, factor):\n    return [float(v) * factor for v in values]\n"),
     _wrong(D, "defaults", "add_tag", "a mutable default list shared by calls",
@@ -729,9 +732,6 @@ CORRECT = [
     _right(A, "aliasing", "with_default", "setdefault on a copy",
            "def with_default(config, key, value):\n    out = dict(config)\n"
            "    out.setdefault(key, value)\n    return out\n"),
-    _right(A, "aliasing", "padded", "list arithmetic",
-           "def padded(rows, width):\n    out = []\n    for row in rows:\n        new = list(row)\n"
-           "        out.append(new + [0] * (width - len(new)))\n    return out\n"),
     _right(A, "aliasing", "sorted_copy", "sorted()",
            "def sorted_copy(values):\n    return sorted(values)\n"),
     _right(F, "floats", "mean", "sum() from 0.0 adds in the same order",

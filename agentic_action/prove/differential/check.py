@@ -133,6 +133,7 @@ def _data(prepared: Prepared, extra: dict[str, Any]) -> dict[str, Any]:
         "skipped_uncopyable": manifest.get("uncopyable", 0) + manifest.get("unloadable", 0),
         "unmutated_calls": (manifest.get("mutation") or {}).get("unmutated_calls", 0),
         "dropped_original_hangs": list(prepared.dropped),
+        "outside_domain": prepared.outside_domain,
         "hypothesis": manifest.get("hypothesis"),
         "llm": manifest.get("llm"),
         "prepare_seconds": round(prepared.seconds, 3),

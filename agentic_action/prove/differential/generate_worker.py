@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from agentic_action.prove.differential.mutate import call_variants
+from agentic_action.prove.differential.mutate import call_variants, reference_call, substitutes
 from agentic_action.prove.differential.shrink import smaller_calls
 from agentic_action.record import loader, store
 
@@ -60,7 +60,7 @@ class Writer:
         except Exception:  # the value cannot be copied: skipped, counted
             self.counts["uncopyable"] += 1
             return False
-        digest = hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()[:16]
         if len(data) > self.max_bytes:
             self.counts["too_large"] += 1
             return False
@@ -69,8 +69,20 @@ class Writer:
             return False
         self.seen.add(digest)
         (self.out / store.input_name(len(self.origins), data)).write_bytes(data)
-        self.origins.append(origin)
+        self.origins.append({**origin, "id": digest})
         return True
+
+    def reference(self, args: tuple[Any, ...], kwargs: dict[str, Any], index: int) -> str | None:
+        """The id of the input for this call, stored now unless it already is (None: it
+        cannot be stored)."""
+        try:
+            data = pickle.dumps((tuple(args), dict(kwargs)), protocol=store.PICKLE_PROTOCOL)
+        except Exception:
+            return None
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        if digest in self.seen or self.add(args, kwargs, {"source": "reference", "from": index}):
+            return digest
+        return None
 
 
 def recorded_calls(folder: Path) -> tuple[list[Call], int]:
@@ -113,6 +125,12 @@ def add_mutations(writer: Writer, calls: list[Call], first: int, reserve: int) -
         if len(writer.origins) >= writer.limit - reserve:
             break
         args, kwargs, origin = item
+        if substitutes(origin["kind"]):  # judged only where the original keeps its outcome
+            index = int(origin["from"])
+            ref = writer.reference(*reference_call(origin["kind"], *calls[index]), index)
+            if ref is None:
+                continue
+            origin = {**origin, "reference": ref}
         stored += writer.add(args, kwargs, origin)
     return {"stored": stored, "unmutated_calls": unmutated}
 

@@ -199,6 +199,38 @@ _BY_TYPE: tuple[tuple[tuple[type, ...], Callable[[Any, int], list[Variant]]], ..
 )
 
 
+# Mutations that keep the value and change its type (or only its nesting): the candidate must
+# treat the substitute as the original does, but only where the original itself treats it like
+# the value it replaces.
+SUBSTITUTIONS = frozenset(
+    {
+        "tuple-for-list", "list-for-tuple", "one-shot-iterator", "empty-one-shot-iterator",
+        "subclass", "float-for-int", "int-for-float", "bool-for-int", "int-for-bool",
+        "frozenset-for-set", "set-for-frozenset", "list-for-set", "deep-nesting",
+    }
+)  # fmt: skip
+
+
+def substitutes(label: str) -> bool:
+    """Whether the mutation ``label`` (``argument 0: elements:float-for-int``) only swaps types."""
+    return label.rsplit(":", 1)[-1].strip() in SUBSTITUTIONS
+
+
+def reference_call(
+    label: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The call a substitution stands in for: the recorded one, or (an empty one-shot iterator)
+    the recorded one with an empty container of the argument's type."""
+    if not label.endswith("empty-one-shot-iterator"):
+        return args, kwargs
+    where = label.split(":", 1)[0].removeprefix("argument ").strip()
+    if where.endswith("="):
+        name = where[:-1]
+        return args, {**kwargs, name: type(kwargs[name])()}
+    i = int(where)
+    return (*args[:i], type(args[i])(), *args[i + 1 :]), kwargs
+
+
 def call_variants(
     args: tuple[Any, ...], kwargs: dict[str, Any], first: int = 0
 ) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:

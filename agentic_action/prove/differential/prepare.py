@@ -13,7 +13,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +60,7 @@ class Prepared:
     dropped: tuple[str, ...] = ()  # inputs that hung the original
     seconds: float = 0.0  # spent preparing (once per target)
     error: str | None = None
+    outside_domain: int = 0  # type substitutions the original itself does not support
 
     @property
     def count(self) -> int:
@@ -115,13 +116,37 @@ def prepare_inputs(
             break
         dropped.append(describe_origin(origins.pop(hung)))
         _remove_input(inputs, hung)
-    kept, timed_out = keep_finished(inputs, (first, again))
+    outside = outside_domain(origins, _done_by_index(first))
+    kept, timed_out = keep_finished(inputs, (first, again), outside)
     dropped += [describe_origin(origins[i]) for i in timed_out]
     origins = [origins[i] for i in kept]
     return Prepared(
         work, inputs, first, again, tuple(origins), manifest, took, tuple(dropped),
-        time.monotonic() - started, error,
+        time.monotonic() - started, error, len(outside),
     )  # fmt: skip
+
+
+def outside_domain(origins: list[dict[str, Any]], done: dict[int, dict[str, Any]]) -> set[int]:
+    """Substitutions (same value, another type) on which the original does not do what it does
+    with the value they replace: a different outcome kind, exception type or returned value (by
+    its repr). The original does not support them, so neither must the candidate."""
+    index = {o.get("id"): i for i, o in enumerate(origins)}
+    outside: set[int] = set()
+    for i, origin in enumerate(origins):
+        ref = index.get(origin.get("reference")) if origin.get("reference") else i
+        if ref is None or not _same_outcome(done.get(i), done.get(ref)):
+            outside.add(i)
+    return outside
+
+
+def _same_outcome(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    if a is None or b is None or a.get("kind") != b.get("kind"):
+        return False
+    if a.get("kind") == "raise":
+        return bool(a.get("exc_type") == b.get("exc_type"))
+    if a.get("kind") == "return":
+        return bool((a.get("value") or {}).get("repr") == (b.get("value") or {}).get("repr"))
+    return True
 
 
 def _generate(
@@ -203,15 +228,22 @@ def timed_out_at(outcomes: Path) -> int | None:
     return None
 
 
-def keep_finished(inputs: Path, runs: tuple[Path, Path]) -> tuple[list[int], list[int]]:
-    """Keep the inputs both runs of the original finished (returned, raised or crashed), so the
-    candidate never spends time on the others; renumber the kept ones in the input folder and
-    in both outcome files. Returns (kept, timed out) as indexes before renumbering."""
+def keep_finished(
+    inputs: Path,
+    runs: tuple[Path, Path],
+    exclude: Collection[int] = (),
+) -> tuple[list[int], list[int]]:
+    """Keep the inputs both runs of the original finished (returned, raised or crashed) and not
+    in ``exclude``, so the candidate never spends time on the others; renumber the kept ones in
+    the input folder and in both outcome files. Returns (kept, timed out) as indexes before
+    renumbering."""
     files = sorted(p for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
     outcomes = [_done_by_index(run) for run in runs]
     finished = ("return", "raise", "crash")
     kept = [
-        i for i in range(len(files)) if all(o.get(i, {}).get("kind") in finished for o in outcomes)
+        i
+        for i in range(len(files))
+        if i not in exclude and all(o.get(i, {}).get("kind") in finished for o in outcomes)
     ]
     timed_out = [
         i for i in range(len(files)) if any(o.get(i, {}).get("kind") == "timeout" for o in outcomes)
@@ -257,4 +289,6 @@ def describe_origin(origin: dict[str, Any]) -> str:
         return f"hypothesis draw shaped like recorded input #{origin.get('from')}"
     if source == "llm":
         return f"the model's {origin.get('kind', 'edge case')}"
+    if source == "reference":
+        return f"recorded input #{origin.get('from')} (what a type substitution stands in for)"
     return str(source or "unknown")

@@ -120,7 +120,7 @@ def test_dict_fromkeys_is_rejected_on_unhashable_items_and_the_input_is_shown(
     assert "input: dedupe([[" in shown or "input: dedupe([{" in shown
     assert check.data["shrink_rounds"] >= 1
     assert check.data["inputs_compared"] >= 50
-    assert check.data["sources"] == {"mutation": check.data["inputs_generated"]}
+    assert check.data["sources"]["mutation"] >= 30 and "hypothesis" not in check.data["sources"]
 
 
 def test_a_correct_faster_dedupe_passes_the_same_inputs(

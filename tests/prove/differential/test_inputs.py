@@ -61,3 +61,16 @@ def test_shrinking_leaves_elements_out_and_refreshes_one_shot_iterators() -> Non
     assert (([[1]],), {}) in calls and (([[2], [1]],), {}) in calls
     iterators = smaller_calls((iter([1, 2, 3]),), {})
     assert [list(args[0]) for args, _ in iterators][:2] == [[1], [2, 3]]
+
+
+def test_type_substitutions_are_judged_against_the_value_they_replace() -> None:
+    from agentic_action.prove.differential.mutate import reference_call, substitutes
+
+    assert substitutes("argument 0: elements:float-for-int")
+    assert substitutes("argument items=: one-shot-iterator") and substitutes("argument 0: subclass")
+    assert not substitutes("argument 0: unhashable-elements") and not substitutes("argument 1: nan")
+    call = ([3, 1], "x")
+    assert reference_call("argument 0: one-shot-iterator", call, {}) == (call, {})
+    assert reference_call("argument 0: empty-one-shot-iterator", call, {}) == (([], "x"), {})
+    empty_kwarg = reference_call("argument xs=: empty-one-shot-iterator", (), {"xs": (1,)})
+    assert empty_kwarg == ((), {"xs": ()})
