@@ -24,15 +24,19 @@ ARG SECTIONS=checks
 ARG PIP_NO_INDEX
 ARG PIP_FIND_LINKS
 WORKDIR /opt/agentic-optimizer/src
-# Two layers, one script: first the pinned dependencies (an empty package stands in for ours),
-# a layer rebuilt only when the lock or pyproject.toml changes; then the real package, where the
-# script finds the venv holding exactly the wanted pins and reinstalls only the package.
-COPY requirements.lock pyproject.toml README.md ./
+# Two layers, one script: first the pinned dependencies, with an empty package standing in for
+# ours (a layer rebuilt only when the lock or the script changes); then the real package, where
+# the script finds the venv holding exactly the wanted pins and reinstalls only the package.
+COPY requirements.lock ./
 COPY scripts/install-action.sh scripts/
-RUN mkdir agentic_action && echo "__version__ = \"0\"" >agentic_action/__init__.py \
+RUN mkdir agentic_action \
+    && echo '__version__ = "0"' >agentic_action/__init__.py \
+    && printf '%s\n' '[project]' 'name = "agentic-optimizer"' 'version = "0"' \
+        '[tool.setuptools]' 'packages = ["agentic_action"]' >pyproject.toml \
+    && touch entrypoint.py \
     && sh scripts/install-action.sh python3 /opt/agentic-optimizer/venv "$SECTIONS" \
-    && rm -r agentic_action
-COPY entrypoint.py ./
+    && rm -r agentic_action pyproject.toml entrypoint.py
+COPY pyproject.toml README.md entrypoint.py ./
 COPY agentic_action/ agentic_action/
 RUN sh scripts/install-action.sh python3 /opt/agentic-optimizer/venv "$SECTIONS"
 
