@@ -40,6 +40,7 @@ from agentic_action.report.read import (
     timestamp,
 )
 from agentic_action.report.summary import write_summary
+from agentic_action.report.tally import differential_section, methods_section
 from agentic_action.sandbox.pytest_runner import PytestOptions
 
 if TYPE_CHECKING:
@@ -301,6 +302,11 @@ def _merged_document(
         "rejected": sum(r.status is Status.REJECTED for r in results),
         "error": sum(r.status is Status.ERROR for r in results),
     }
+    tallies: dict[str, Any] = {}
+    for output in outputs:
+        tallies.update((output.data.get("methods") or {}).get("by_function") or {})
+    document["methods"] = methods_section(tallies)
+    document["differential_inputs"] = differential_section(results)
     document["github"] = None
     merged_notes = [n for o in outputs for n in o.data.get("notes") or []]
     shards = ", ".join(str(o.shard) for o in outputs if o.shard) or "one output"

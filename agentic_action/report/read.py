@@ -112,6 +112,7 @@ def run_report_from_json(data: dict[str, Any], out_dir: Path) -> RunReport:
     report.recording = dict(plan.get("recorded_inputs") or {})
     report.profile_note = plan.get("profile", "")
     report.results = [result_from_json(r) for r in data["results"]]
+    report.method_tally = dict((data.get("methods") or {}).get("by_function") or {})
     report.notes = list(data.get("notes") or [])
     report.github = dict(data.get("github") or {})
     return report
