@@ -35,6 +35,10 @@ if ! have_tools; then
     fi
     echo "setup-podman: apt-get install podman runc mmdebstrap" >&2
     export DEBIAN_FRONTEND=noninteractive
+    # Other set-up scripts run apt-get at the same time (scripts/test.sh starts them together):
+    # every apt-get waits for the dpkg lock instead of failing at once.
+    conf=/etc/apt/apt.conf.d/90-wait-for-lock
+    [ -e "$conf" ] || echo 'DPkg::Lock::Timeout "600";' >"$conf"
     apt_get=(apt-get -o DPkg::Lock::Timeout=600 -y -qq)
     if ! "${apt_get[@]}" install podman runc mmdebstrap >/dev/null; then
         "${apt_get[@]}" update >/dev/null
