@@ -132,3 +132,19 @@ def test_an_llm_method_refuses_in_the_container_and_says_why(image: str, tmp_pat
     assert run.returncode == 2, run.stdout[-4000:] + run.stderr[-4000:]
     assert "::error title=agentic-optimizer%3A candidates cannot be isolated::" in run.stdout
     assert "OPTIMIZER_UNSAFE_RUN_CANDIDATES_WITHOUT_ISOLATION" in run.stdout
+
+
+def test_the_container_action_mirrors_the_composite_one() -> None:
+    """Same inputs (without python and the LLM ones) with the same defaults, except where the
+    container differs (out), and the same outputs."""
+    composite = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    container = yaml.safe_load((ROOT / "container" / "action.yml").read_text(encoding="utf-8"))
+    dropped = {"python", "llm-model", "llm-fallback", "budget-usd", "priority"}
+    assert set(container["inputs"]) == set(composite["inputs"]) - dropped
+    for name, spec in container["inputs"].items():
+        if name != "out":
+            assert spec.get("default") == composite["inputs"][name].get("default"), name
+    assert set(container["outputs"]) == set(composite["outputs"])
+    assert container["runs"] == {"using": "docker", "image": "../Dockerfile"}
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    assert not [line for line in dockerfile if line.startswith("USER")]  # root, as GitHub asks
