@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agentic_action.approve.github_port import UNKNOWN, WRITE_LEVELS, GitHubPort
 from agentic_action.approve.landing import (
@@ -121,8 +121,9 @@ class Landing:
                 raise LandingRefused(push_advice(error, push_branch)) from None
         tip = catch_up(self.repo, push_branch, env)
         log.info("%s moved on origin (now %s): checking the %s there", push_branch, tip[:12], what)
+        moved = replace(self, repo=Repository(self.repo.root))  # Repository keeps its HEAD
         try:
-            return self._once(cid, diff, what, push_branch, env)
+            return moved._once(cid, diff, what, push_branch, env)
         except PushRejected as error:
             raise LandingRefused(push_advice(error, push_branch)) from None
 
