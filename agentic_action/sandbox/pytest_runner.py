@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from agentic_action.sandbox.runner import SandboxResult, run_sandboxed
@@ -19,6 +20,12 @@ COVERAGE_THRESHOLD = re.compile(
     r"|Coverage failure: total of [\d.]+ is less than fail-under=[\d.]+)"
 )
 MAX_IDS_ON_COMMAND_LINE = 400
+USAGE_ERROR = 4
+# pytest's refusal of our -m expression where the repository's addopts has --strict-markers and
+# registers no `integration`/`performance` marker (so no test of its can carry them).
+UNKNOWN_MARKER = "in '-m' expression"
+PYTEST_CONFIGS = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+_NO_MARKERS: set[str] = set()  # configuration keys whose pytest refuses our -m expression
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,9 @@ def run_pytest(
     extra_env: dict[str, str] | None = None,
     prefix: Sequence[str] = ("-m", "pytest"),
 ) -> tuple[TestOutcome, SandboxResult]:
+    key = _config_key(options.python, root)
+    if key in _NO_MARKERS:
+        options = replace(options, run_integration=True, run_performance=True)
     junit = scratch / f"{name}.junit.xml"
     junit.unlink(missing_ok=True)
     argv = pytest_argv(options, junit=junit, test_ids=test_ids, extra=extra, prefix=prefix)
@@ -124,7 +134,24 @@ def run_pytest(
         writable=[scratch],
         extra_env={"PYTHONPATH": _pythonpath(root), **(extra_env or {})},
     )
+    refused = result.returncode == USAGE_ERROR and UNKNOWN_MARKER in result.stdout + result.stderr
+    if refused and options.marker_expression():
+        _NO_MARKERS.add(key)  # --strict-markers: its tests cannot carry our markers
+        return run_pytest(
+            root, options, scratch=scratch, name=name, test_ids=test_ids, extra=extra,
+            extra_env=extra_env, prefix=prefix,
+        )  # fmt: skip
     return _outcome(result, junit), result
+
+
+def _config_key(python: str, root: Path) -> str:
+    """The interpreter and the repository's pytest configuration (the same in every worktree
+    of one commit)."""
+    digest = hashlib.sha256(python.encode())
+    for name in PYTEST_CONFIGS:
+        path = root / name
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
 
 
 def _pythonpath(root: Path) -> str:

@@ -77,6 +77,17 @@ def test_a_test_that_fails_only_under_our_tracing_leaves_the_baseline_green(
     )
 
 
+def test_strict_markers_without_our_markers_still_run(tmp_path: Path) -> None:
+    """pytest refuses our ``-m 'not integration ...'`` under the repository's --strict-markers
+    when it registers no such marker; then no test can carry one, and the run goes without."""
+    repo = _repo(tmp_path, {"pytest.ini": "[pytest]\naddopts = --strict-markers\n"})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    outcome, _ = run_pytest(repo, PytestOptions(sys.executable, 120), scratch=scratch, name="m")
+    assert outcome.green, outcome.describe()
+    assert outcome.total == 1
+
+
 def test_no_tests_is_not_described_as_recorded_coverage(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/mod.py": CODE})
     scratch = tmp_path / "scratch"
