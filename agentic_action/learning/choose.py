@@ -17,7 +17,7 @@ from agentic_action.llm import Router
 from agentic_action.methods import Method
 from agentic_action.methods.llm_base import MethodSettings
 from agentic_action.methods.registry import get_method
-from agentic_action.methods.rules import RulesMethod
+from agentic_action.methods.rules import RulesMethod, rules_candidate, rules_pass
 from agentic_action.model import AUTO, LLM_METHODS, FunctionTarget
 
 AUTO_METHODS = ("rules", "test-driven", "adversarial", "actor-critic")
@@ -88,7 +88,10 @@ def choose(
     models: dict[str, Sequence[str]] = {}
     if router is not None:
         models = {m: router.models_for(m) for m in methods if m in LLM_METHODS}
-    decisions = session.decide(targets, sources, recorded, methods, models, auto=auto)
+    matches = _rule_matches(targets, sources, factory.state_dir) if "rules" in methods else {}
+    decisions = session.decide(
+        targets, sources, recorded, methods, models, auto=auto, rule_matches=matches
+    )
     if not auto:
         return RunChoice(list(targets))
     by_key = {t.key: t for t in targets}
@@ -96,3 +99,17 @@ def choose(
         targets=[by_key[d.key] for d in decisions],
         methods={d.key: factory.get(d.method, d.model, d.excluded_families) for d in decisions},
     )
+
+
+def _rule_matches(
+    targets: Sequence[FunctionTarget], sources: Mapping[str, str], state_dir: Path
+) -> dict[str, bool]:
+    """Whether a rule of the rules engine rewrites each target: the run's cached rules pass
+    (the one the rules method then uses), so asking costs a parse per file, once."""
+    rules = rules_pass(state_dir)
+    found: dict[str, bool] = {}
+    for target in targets:
+        source = sources.get(target.file)
+        if source is not None:
+            found[target.key] = not isinstance(rules_candidate(target, source, rules=rules), str)
+    return found

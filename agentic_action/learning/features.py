@@ -1,8 +1,10 @@
 """What the selector knows about a function before anyone works on it.
 
 Features: its size (lines), loops, calls, the argument types (annotated in the source, and the
-types of the inputs the recording run stored), the time the test suite spent in it, and a bag of
-syntax tokens (node kinds and called names) that similarity is measured on.
+types of the inputs the recording run stored), the time the test suite spent in it, a bag of
+syntax tokens (node kinds and called names) that similarity is measured on, and whether a rule
+of the rules engine applies to it (``rule_match``: the cached rules pass's answer, known before
+any proof is spent; None when nobody asked, as in older history).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class FunctionFeatures:
     arg_types: tuple[str, ...] = ()
     profile_seconds: float | None = None
     tokens: frozenset[str] = field(default_factory=frozenset)
+    rule_match: bool | None = None  # a rule of the rules engine rewrites it (None: not asked)
 
     @property
     def task_type(self) -> str:
@@ -49,7 +52,7 @@ class FunctionFeatures:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FunctionFeatures:
-        seconds = data.get("profile_seconds")
+        seconds, match = data.get("profile_seconds"), data.get("rule_match")
         return cls(
             lines=int(data.get("lines", 0)),
             loops=int(data.get("loops", 0)),
@@ -58,6 +61,7 @@ class FunctionFeatures:
             arg_types=tuple(str(t) for t in data.get("arg_types", ())),
             profile_seconds=None if seconds is None else float(seconds),
             tokens=frozenset(str(t) for t in data.get("tokens", ())),
+            rule_match=None if match is None else bool(match),
         )
 
 

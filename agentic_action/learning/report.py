@@ -25,7 +25,8 @@ POLICY = (
     "Thompson sampling (stdlib random.betavariate) over Beta posteriors built from the "
     "outcomes of each method / rule family / model on the most similar functions seen before; "
     f"value = drawn chance - {PRICE} x cost units (a unit: 1 CPU minute or "
-    f"{TOKENS_PER_MINUTE:.0f} tokens)."
+    f"{TOKENS_PER_MINUTE:.0f} tokens); functions in order of expected value (mean chance - "
+    "the same price); the rules engine is not weighed where no rule applies."
 )
 BINS = 5
 

@@ -9,17 +9,30 @@ posterior over the chance of success; a weak prior from the arm's record on ever
 keeps an arm with no similar history from looking as good as one that works. The cost (seconds,
 tokens, USD) is the similarity-weighted mean of the same observations, or a default.
 
+The objective (the one the replay benchmark judges the selector, and its oracle, on): the most
+accepted changes for what the run spends, i.e. expected accepted changes less the price of the
+expected cost, ``chance - PRICE * cost``, where a cost unit is one CPU minute or 1,000 tokens
+and ``PRICE`` (accepted changes per cost unit, 0.02: an accepted change is worth 50 CPU minutes
+or 50,000 tokens) is the exchange rate - the shadow price of a budget, so that maximising value
+per function maximises accepted changes for a budget. A rate alone (accepted per CPU minute)
+is not an objective: it is maximised by doing only the one cheapest sure thing.
+
+The rules engine first where it applies. Whether a rule rewrites the function is known before
+any proof is spent (``FunctionFeatures.rule_match``, from the cached rules pass): where no rule
+applies the rules engine is not weighed at all (it could propose nothing), and where one does
+its estimate comes from functions where one applied too - a zero-token arm that costs one
+proof, which the LLM methods beat only when their chance is higher by more than the price of
+their tokens.
+
 Choices (Thompson sampling, stdlib ``random.Random.betavariate``): one chance is drawn from each
-posterior, and an arm's value is that chance less the price of its cost: ``drawn - PRICE *
-cost``, where a cost unit is one CPU minute or 1,000 tokens and ``PRICE`` (accepted changes per
-cost unit, 0.02: an accepted change is worth 50 CPU minutes or 50,000 tokens) is the exchange
-rate - the shadow price of a budget, so that maximising value per function is maximising
-accepted changes for what is spent. Drawing, rather than taking the mean, keeps exploring arms
-with little history. The method with the highest value is chosen per function when the user
-asked for ``auto``; functions are worked on in order of their best value; rule families are
-ordered by their drawn chance, and a family whose chance on similar functions is low with
-enough evidence (after declined or rolled-back changes, say) is left out for that function; the
-model is the configured model with the highest value for the chosen LLM method.
+posterior, and an arm's value is that chance less the price of its cost. Drawing, rather than
+taking the mean, keeps exploring arms with little history. The method with the highest value is
+chosen per function when the user asked for ``auto``; functions are worked on in order of their
+chosen arm's expected value (its mean chance less the price of its cost: the draw explores which
+arm, the order spends the cap on what is known to pay); rule families are ordered by their drawn
+chance, and a family whose chance on similar functions is low with enough evidence (after
+declined or rolled-back changes, say) is left out for that function; the model is the configured
+model with the highest value for the chosen LLM method.
 """
 
 from __future__ import annotations
@@ -80,6 +93,7 @@ class Decision:
     drawn: float  # the sampled chance the choice was made on
     value: float  # drawn chance less the price of the cost
     reason: str
+    expected: float = 0.0  # the chosen arm's mean chance less the price of its cost
     alternatives: dict[str, float] = field(default_factory=dict)  # method[/model] -> value
 
     def to_json(self) -> dict[str, Any]:
@@ -89,7 +103,8 @@ class Decision:
             "model": self.model or None, "rule_order": list(self.rule_order),
             "excluded_rule_families": list(self.excluded_families),
             "chance": round(e.mean, 4), "drawn": round(self.drawn, 4),
-            "value": round(self.value, 4), "evidence": round(e.evidence, 2),
+            "value": round(self.value, 4), "expected_value": round(self.expected, 4),
+            "evidence": round(e.evidence, 2),
             "seconds": round(e.seconds, 1), "tokens": round(e.tokens), "usd": round(e.usd, 4),
             "reason": self.reason,
             "alternatives": {m: round(v, 4) for m, v in self.alternatives.items()},
@@ -125,11 +140,13 @@ class Selector:
         self._global[observation.arm.method] = (s + win, f + observation.outcome.weight - win)
 
     def estimate(self, features: FunctionFeatures, arm: Arm) -> Estimate:
+        match = features.rule_match if arm.method == "rules" else None
         scored = [
             (sim, o)
             for sim, o in self._neighbours(features, arm.method)
             if (not arm.rule_family or o.arm.rule_family == arm.rule_family)
             and (not arm.model or o.arm.model == arm.model)
+            and (match is None or o.features.rule_match in (None, match))
         ][:NEIGHBOURS]
         wins = losses = 0.0
         seconds = tokens = usd = weight_sum = 0.0
@@ -187,14 +204,14 @@ class Selector:
         rule_families: Sequence[str] = (),
         auto: bool = True,
     ) -> list[Decision]:
-        """One decision per function, best value first. ``methods``: the methods to choose
-        from (one: the user chose it; several: ``auto``); ``models``: method -> configured
-        models; ``rule_families``: the families the rules method can use."""
+        """One decision per function, highest expected value first. ``methods``: the methods
+        to choose from (one: the user chose it; several: ``auto``); ``models``: method ->
+        configured models; ``rule_families``: the families the rules method can use."""
         decisions = [
             self._decide_one(key, features, methods, models or {}, rule_families, auto)
             for key, features in functions
         ]
-        return sorted(decisions, key=lambda d: -d.value)
+        return sorted(decisions, key=lambda d: -d.expected)
 
     def _decide_one(
         self,
@@ -206,7 +223,7 @@ class Selector:
         auto: bool,
     ) -> Decision:
         values: dict[str, tuple[float, float, Estimate, str]] = {}
-        for method in methods:
+        for method in _candidates(methods, features):
             for model, arm in _arms(method, models.get(method, ())):
                 estimate = self.estimate(features, arm)
                 drawn = self.draw(estimate)
@@ -227,6 +244,7 @@ class Selector:
             drawn=drawn,
             value=value,
             reason=_reason(method, estimate, drawn, _why(len(values), auto)),
+            expected=estimate.mean - self.price * estimate.cost_units,
             alternatives={label: v[0] for label, v in values.items()},
         )
 
@@ -249,6 +267,14 @@ class Selector:
         if s + f <= 0:
             return 0.0, 0.0
         return PRIOR_STRENGTH * s / (s + f), PRIOR_STRENGTH * f / (s + f)
+
+
+def _candidates(methods: Sequence[str], features: FunctionFeatures) -> Sequence[str]:
+    """``methods`` less the rules engine where the rules pass said no rule applies (it cannot
+    propose anything there), unless nothing else is left."""
+    if features.rule_match is False and len(methods) > 1:
+        return [m for m in methods if m != "rules"] or methods
+    return methods
 
 
 def _arms(method: str, models: Sequence[str]) -> list[tuple[str, Arm]]:

@@ -71,13 +71,17 @@ class LearningSession:
         models: Mapping[str, Sequence[str]],
         *,
         auto: bool,
+        rule_matches: Mapping[str, bool] | None = None,
     ) -> list[Decision]:
-        """Decisions for ``targets``, best value first (``methods``: one, or the ``auto`` set)."""
+        """Decisions for ``targets``, best value first (``methods``: one, or the ``auto`` set;
+        ``rule_matches``: target key -> whether a rule of the rules engine applies to it)."""
         started = time.perf_counter()
         self.methods, self.auto = tuple(methods), auto
+        matches = rule_matches or {}
         for target in targets:
             source = sources.get(target.file, "")
-            self.features[target.key] = features_of(target, source, recorded.get(target.key, ()))
+            found = features_of(target, source, recorded.get(target.key, ()))
+            self.features[target.key] = replace(found, rule_match=matches.get(target.key))
         selector = Selector(self.state.observations.values(), self.rng)
         functions = [(t.key, self.features[t.key]) for t in targets]
         self.decisions = selector.decide(
