@@ -1,6 +1,7 @@
 """The trap corpus: subtly wrong and correct faster candidates, each through the real gate.
 
 Usage: python benchmarks/trap_corpus.py [--level standard] [--budget 1.0] [--only NAME]
+                                       [--no-differential]
 
 Builds a git repository from ``trap_cases.MODULES`` (one module per category and its tests),
 prepares the run once (baseline with per-test coverage, recorded inputs, static findings), then
@@ -29,6 +30,7 @@ from trap_cases import CORRECT, MODULES, WRONG, Trap
 
 from agentic_action.baseline.suite import Baseline, run_baseline
 from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
+from agentic_action.prove.differential import DifferentialSettings
 from agentic_action.prove.gate import GateConfig, run_gate
 from agentic_action.prove.plan import ProofPlan, prepare_proof
 from agentic_action.sandbox.pytest_runner import PytestOptions
@@ -85,7 +87,9 @@ def candidate_source(trap: Trap, target: FunctionTarget) -> str:
     return "".join(new)
 
 
-def prove_all(work: Path, level: str, budget: float, only: str | None) -> list[Outcome]:
+def prove_all(
+    work: Path, level: str, budget: float, only: str | None, differential: bool = True
+) -> list[Outcome]:
     repo = make_repo(work / "repo")
     options = PytestOptions(python=sys.executable, timeout=300)
     worktrees = Worktrees(repo, work / "wt")
@@ -96,7 +100,8 @@ def prove_all(work: Path, level: str, budget: float, only: str | None) -> list[O
     outcomes = []
     with worktrees.checkout("baseline") as base:
         baseline = run_baseline(base, options, scratch)
-        plan = ProofPlan(level, base, sys.executable, benchmark_seconds=budget)
+        bounds = DifferentialSettings(max_inputs=150 if differential else 0)  # 0: check off
+        plan = ProofPlan(level, base, sys.executable, benchmark_seconds=budget, differential=bounds)
         plan = prepare_proof(plan, sorted(set(found.values()), key=str), [], scratch)
         config = GateConfig(options, 80.0, scratch, proof=plan)
         for number, trap in enumerate(traps, start=1):
@@ -197,12 +202,18 @@ def main() -> None:
     parser.add_argument("--level", default="standard", choices=["standard", "thorough"])
     parser.add_argument("--budget", type=float, default=1.0, help="benchmark seconds")
     parser.add_argument("--only", help="only the candidates for this function")
+    parser.add_argument(
+        "--no-differential", action="store_true", help="the gate without the differential check"
+    )
     args = parser.parse_args()
     load = os.getloadavg()[0]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="trap-corpus-") as tmp:
-        outcomes = prove_all(Path(tmp), args.level, args.budget, args.only)
-    print(f"\nlevel={args.level} benchmark budget={args.budget}s; "
+        outcomes = prove_all(
+            Path(tmp), args.level, args.budget, args.only, not args.no_differential
+        )
+    print(f"\ndifferential check {'off' if args.no_differential else 'on'}; "
+          f"level={args.level} benchmark budget={args.budget}s; "
           f"{time.perf_counter() - started:.0f}s in all; load average before {load:.2f}, "
           f"after {os.getloadavg()[0]:.2f}")  # fmt: skip
     print_wrong(outcomes)
