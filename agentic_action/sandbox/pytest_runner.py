@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 import re
+import shlex
+import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -91,12 +94,16 @@ def pytest_argv(
     test_ids: Sequence[str] | None = None,
     extra: Sequence[str] = (),
     prefix: Sequence[str] = ("-m", "pytest"),
+    repo_marker: str | None = None,
 ) -> list[str]:
+    """``repo_marker``: the ``-m`` expression of the repository's addopts. Our ``-m`` comes
+    later and would replace it (click deselects 31,000 stress tests that way), so it is kept
+    inside ours."""
     argv = [options.python, *prefix, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
     argv += ["-o", "junit_family=xunit2"]
     marker = options.marker_expression()
     if marker:
-        argv += ["-m", marker]
+        argv += ["-m", f"({repo_marker}) and {marker}" if repo_marker else marker]
     argv += list(extra)
     if test_ids:
         argv += _narrow(test_ids)
@@ -126,7 +133,10 @@ def run_pytest(
         options = replace(options, run_integration=True, run_performance=True)
     junit = scratch / f"{name}.junit.xml"
     junit.unlink(missing_ok=True)
-    argv = pytest_argv(options, junit=junit, test_ids=test_ids, extra=extra, prefix=prefix)
+    argv = pytest_argv(
+        options, junit=junit, test_ids=test_ids, extra=extra, prefix=prefix,
+        repo_marker=addopts_marker(root),
+    )  # fmt: skip
     result = run_sandboxed(
         argv,
         cwd=root,
@@ -142,6 +152,55 @@ def run_pytest(
             extra_env=extra_env, prefix=prefix,
         )  # fmt: skip
     return _outcome(result, junit), result
+
+
+def addopts_marker(root: Path) -> str | None:
+    """The ``-m`` expression in the addopts of the repository's pytest configuration, if any
+    (the first file pytest itself would read: pytest.ini, .pytest.ini, pyproject.toml,
+    tox.ini, setup.cfg)."""
+    addopts = _addopts(root)
+    if addopts is None:
+        return None
+    try:
+        words = shlex.split(addopts)
+    except ValueError:
+        return None
+    for index, word in enumerate(words):
+        if word == "-m" and index + 1 < len(words):
+            return words[index + 1]
+        if word.startswith("-m") and len(word) > 2 and not word.startswith("--"):
+            return word[2:].lstrip("=")
+    return None
+
+
+def _addopts(root: Path) -> str | None:
+    for name, section in (
+        ("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None),
+        ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"),
+    ):  # fmt: skip
+        path = root / name
+        if not path.is_file():
+            continue
+        if section is None:
+            try:
+                table = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                continue
+            options = table.get("tool", {}).get("pytest", {}).get("ini_options")
+            if isinstance(options, dict):
+                value = options.get("addopts", "")
+                return " ".join(value) if isinstance(value, list) else str(value)
+            continue
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            continue
+        if parser.has_section(section):
+            return parser.get(section, "addopts", fallback="")
+        if name in ("pytest.ini", ".pytest.ini"):
+            return ""
+    return None
 
 
 def _config_key(python: str, root: Path) -> str:

@@ -88,6 +88,18 @@ def test_strict_markers_without_our_markers_still_run(tmp_path: Path) -> None:
     assert outcome.total == 1
 
 
+def test_the_repositorys_own_marker_expression_is_kept(tmp_path: Path) -> None:
+    """Our ``-m`` comes after the addopts one and would replace it: it must keep it inside."""
+    config = '[tool.pytest.ini_options]\naddopts = "-m \'not stress\'"\nmarkers = ["stress"]\n'
+    stress = "import pytest\n\n\n@pytest.mark.stress\ndef test_heavy():\n    assert False\n"
+    repo = _repo(tmp_path, {"pyproject.toml": config, "tests/test_stress.py": stress})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    outcome, _ = run_pytest(repo, PytestOptions(sys.executable, 120), scratch=scratch, name="k")
+    assert outcome.green, outcome.describe()
+    assert outcome.total == 1
+
+
 def test_no_tests_is_not_described_as_recorded_coverage(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/mod.py": CODE})
     scratch = tmp_path / "scratch"
