@@ -98,6 +98,10 @@ SHAPES = (
     Shape("tiny", 0.20, 3, 0, 0, 0, ("Return", "BinOp", "Name"), 0.02, 0.2,
           {"test-driven": 0.02, "adversarial": 0.02, "actor-critic": 0.02}),
 )  # fmt: skip
+FAMILY = {  # shape -> the family of the rule that applies to it (learning.families)
+    "append-loop": "build", "string-build": "build", "membership-tiny": "membership",
+    "nested-numeric": "iteration", "algorithmic": "sorted", "io-calls": "calls", "tiny": "ruff",
+}  # fmt: skip
 
 
 @dataclass
@@ -131,7 +135,8 @@ def _function(index: int, rng: random.Random) -> Function:
     features = _features(shape, rng)
     rank = features.loops * 3 + features.max_depth * 2 + features.calls * 0.5 + rng.random()
     fires = rng.random() < shape.rule_fires
-    features = replace(features, rule_match=fires)  # the rules pass's answer, known up front
+    family = FAMILY[shape.name] if fires else ""
+    features = replace(features, rule_match=fires, rule_family=family)  # the rules pass's answer
     function = Function(f"m{index // 20}.py::f{index}", shape, features, rank)
     for arm in ARMS:
         if arm.method == "rules":
@@ -241,11 +246,18 @@ class SelectorPolicy:
         ok, seconds, tokens = function.outcome[arm]
         self.history.append(
             Observation(
-                f"{function.key}:{arm.label()}", function.key, arm,
+                f"{function.key}:{arm.label()}", function.key, _observed(function, arm),
                 Outcome.ACCEPTED if ok else Outcome.REJECTED, function.features,
                 seconds=seconds, tokens=tokens, at=float(run),
             )
         )  # fmt: skip
+
+
+def _observed(function: Function, arm: Arm) -> Arm:
+    """The arm as the ledger records it: a rules candidate names its rules' family."""
+    if arm.method == "rules" and function.features.rule_family:
+        return Arm("rules", rule_family=function.features.rule_family)
+    return arm
 
 
 def recorded_history(count: int, rng: random.Random) -> list[Observation]:
@@ -259,7 +271,8 @@ def recorded_history(count: int, rng: random.Random) -> list[Observation]:
         outcome = Outcome.ACCEPTED if ok else Outcome.REJECTED
         history.append(
             Observation(
-                f"history:{index}", function.key, arm, outcome, function.features,
+                f"history:{index}", function.key, _observed(function, arm), outcome,
+                function.features,
                 seconds=seconds, tokens=tokens, at=-1.0,
             )
         )  # fmt: skip

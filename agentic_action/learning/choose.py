@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agentic_action.learning.families import rule_ids
+from agentic_action.learning.families import family_of_edits, rule_ids
 from agentic_action.learning.session import LearningSession
 from agentic_action.llm import Router
 from agentic_action.methods import Method
@@ -103,13 +103,15 @@ def choose(
 
 def _rule_matches(
     targets: Sequence[FunctionTarget], sources: Mapping[str, str], state_dir: Path
-) -> dict[str, bool]:
-    """Whether a rule of the rules engine rewrites each target: the run's cached rules pass
-    (the one the rules method then uses), so asking costs a parse per file, once."""
+) -> dict[str, tuple[bool, str]]:
+    """Whether a rule rewrites each target, and the family of the rules that do: the run's
+    cached rules pass (the one the rules method then uses), so asking costs a parse per file."""
     rules = rules_pass(state_dir)
-    found: dict[str, bool] = {}
+    found: dict[str, tuple[bool, str]] = {}
     for target in targets:
         source = sources.get(target.file)
         if source is not None:
-            found[target.key] = not isinstance(rules_candidate(target, source, rules=rules), str)
+            candidate = rules_candidate(target, source, rules=rules)
+            edits = () if isinstance(candidate, str) else candidate.edits
+            found[target.key] = (bool(edits), family_of_edits(edit.rule for edit in edits))
     return found

@@ -3,8 +3,9 @@
 Features: its size (lines), loops, calls, the argument types (annotated in the source, and the
 types of the inputs the recording run stored), the time the test suite spent in it, a bag of
 syntax tokens (node kinds and called names) that similarity is measured on, and whether a rule
-of the rules engine applies to it (``rule_match``: the cached rules pass's answer, known before
-any proof is spent; None when nobody asked, as in older history).
+of the rules engine applies to it and of which family (``rule_match``, ``rule_family``: the
+cached rules pass's answer, known before any proof is spent; None when nobody asked, as in
+older history).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class FunctionFeatures:
     profile_seconds: float | None = None
     tokens: frozenset[str] = field(default_factory=frozenset)
     rule_match: bool | None = None  # a rule of the rules engine rewrites it (None: not asked)
+    rule_family: str = ""  # the family of the rules that do (families.family_of_edits)
 
     @property
     def task_type(self) -> str:
@@ -62,6 +64,7 @@ class FunctionFeatures:
             profile_seconds=None if seconds is None else float(seconds),
             tokens=frozenset(str(t) for t in data.get("tokens", ())),
             rule_match=None if match is None else bool(match),
+            rule_family=str(data.get("rule_family") or ""),
         )
 
 

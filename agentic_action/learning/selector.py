@@ -20,9 +20,9 @@ is not an objective: it is maximised by doing only the one cheapest sure thing.
 The rules engine first where it applies. Whether a rule rewrites the function is known before
 any proof is spent (``FunctionFeatures.rule_match``, from the cached rules pass): where no rule
 applies the rules engine is not weighed at all (it could propose nothing), and where one does
-its estimate comes from functions where one applied too - a zero-token arm that costs one
-proof, which the LLM methods beat only when their chance is higher by more than the price of
-their tokens.
+its estimate comes from that rule family's record on functions where one applied too - a zero-
+token arm that costs one proof, which the LLM methods beat only when their chance is higher by
+more than the price of their tokens.
 
 Choices (Thompson sampling, stdlib ``random.Random.betavariate``): one chance is drawn from each
 posterior, and an arm's value is that chance less the price of its cost. Drawing, rather than
@@ -224,7 +224,7 @@ class Selector:
     ) -> Decision:
         values: dict[str, tuple[float, float, Estimate, str]] = {}
         for method in _candidates(methods, features):
-            for model, arm in _arms(method, models.get(method, ())):
+            for model, arm in _arms(method, models.get(method, ()), features.rule_family):
                 estimate = self.estimate(features, arm)
                 drawn = self.draw(estimate)
                 label = f"{method}/{model}" if model else method
@@ -277,9 +277,12 @@ def _candidates(methods: Sequence[str], features: FunctionFeatures) -> Sequence[
     return methods
 
 
-def _arms(method: str, models: Sequence[str]) -> list[tuple[str, Arm]]:
+def _arms(method: str, models: Sequence[str], rule_family: str) -> list[tuple[str, Arm]]:
     """(model, arm) pairs to weigh for ``method``: one per model when there is a choice of
-    models, else the method whatever model answered."""
+    models, else the method whatever model answered; for the rules engine, the family of the
+    rules that apply to the function when the rules pass said which."""
+    if method == "rules" and rule_family:
+        return [("", Arm(method, rule_family=rule_family))]
     if len(models) < 2:
         return [(models[0] if models else "", Arm(method))]
     return [(model, Arm(method, model=model)) for model in models]

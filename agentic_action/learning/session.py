@@ -71,17 +71,18 @@ class LearningSession:
         models: Mapping[str, Sequence[str]],
         *,
         auto: bool,
-        rule_matches: Mapping[str, bool] | None = None,
+        rule_matches: Mapping[str, tuple[bool, str]] | None = None,
     ) -> list[Decision]:
         """Decisions for ``targets``, best value first (``methods``: one, or the ``auto`` set;
-        ``rule_matches``: target key -> whether a rule of the rules engine applies to it)."""
+        ``rule_matches``: target key -> whether a rule applies to it, and its family)."""
         started = time.perf_counter()
         self.methods, self.auto = tuple(methods), auto
         matches = rule_matches or {}
         for target in targets:
             source = sources.get(target.file, "")
             found = features_of(target, source, recorded.get(target.key, ()))
-            self.features[target.key] = replace(found, rule_match=matches.get(target.key))
+            match, family = matches.get(target.key, (None, ""))
+            self.features[target.key] = replace(found, rule_match=match, rule_family=family)
         selector = Selector(self.state.observations.values(), self.rng)
         functions = [(t.key, self.features[t.key]) for t in targets]
         self.decisions = selector.decide(
