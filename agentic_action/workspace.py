@@ -114,11 +114,16 @@ class Worktrees:
             path = self.base / f"{WORKTREE_PREFIX}{os.getpid()}-{self._counter}-{safe}"
             self._live.add(path)
         try:
-            # No lock around git: every worktree has its own name and administrative folder,
-            # and git itself guards what they share (as it must for several processes).
-            self.repo.git.git.worktree(
-                "add", "--detach", "--quiet", str(path), commit or self.repo.head_commit
-            )
+            # Registering a worktree must not overlap another registration or removal: git reads
+            # every registered worktree's folder and fails on one half written ("failed to read
+            # .git/worktrees/<name>/commondir"). Writing its files touches only its own index
+            # and folder, so agents do that at the same time.
+            with self._lock:
+                self.repo.git.git.worktree(
+                    "add", "--detach", "--quiet", "--no-checkout", str(path),
+                    commit or self.repo.head_commit,
+                )  # fmt: skip
+            git.Git(str(path)).reset("--hard", "--quiet")
             yield path
         finally:
             self._remove(path)
@@ -144,7 +149,13 @@ class Worktrees:
         self._delete(path)
 
     def _delete(self, path: Path) -> None:
-        with contextlib.suppress(git.GitCommandError):
+        """The files first, at the same time as other agents; then, one at a time (see
+        ``checkout``), what git registered."""
+        if path.is_dir():
+            for child in path.iterdir():
+                if child.name != ".git":
+                    _remove_path(child)
+        with self._lock, contextlib.suppress(git.GitCommandError):
             self.repo.git.git.worktree("remove", "--force", str(path))
         shutil.rmtree(path, ignore_errors=True)
 
@@ -163,6 +174,13 @@ def remove_stale_temp(folder: Path | None = None) -> list[str]:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(str(path))
     return removed
+
+
+def _remove_path(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

@@ -83,11 +83,11 @@ def test_every_accepted_result_carries_its_evidence_and_patch(example_run) -> No
     for result in accepted:  # speed is measured, significant, and above the threshold
         speed = result["speed"]
         assert speed["significant"] and speed["ci_low"] > 1.0
-        assert [c["name"] for c in result["checks"]][-3:] == [
-            "behaviour",
-            "benchmark",
-            "full-suite",
-        ]
+        names = [c["name"] for c in result["checks"]]
+        # correct before timed; the full suite beside the affected tests (the example's suite is
+        # quick) or after the benchmark
+        assert names.index("behaviour") < names.index("benchmark")
+        assert "full-suite" in names and names[-1] in ("benchmark", "full-suite")
     for result in report["results"]:
         if result["status"] == "rejected" and "benchmark" in result["reason"]:
             assert result["speed"] is not None  # measured, and shown, though not enough
