@@ -65,6 +65,7 @@ def test_history_is_exported_imported_and_shown_on_the_dashboard(
     assert main(["learning", "import", str(shared), "--state-dir", str(other)]) == 0
     kept = json.loads((other / "learning.json").read_text())["observations"]
     assert kept and {o["key"] for o in kept} <= {"pkg/calc.py::squares", "pkg/calc.py::total"}
+    assert all(o["features"]["rule_match"] is not None for o in kept)  # the rules pass answered
     assert (
         main(["learning", "import", str(tmp_path / "missing.json"), "--state-dir", str(other)]) == 2
     )

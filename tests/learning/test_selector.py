@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,26 @@ def test_maintainers_verdicts_become_observations_of_the_change_they_judged(
     assert {(o.key, o.arm.method, o.arm.rule_family) for o in found} == {
         ("m.py::f", "rules", "build")
     }
+
+
+def test_the_rules_engine_is_weighed_where_a_rule_applies_on_that_rule_familys_record() -> None:
+    loop = replace(feats(LOOP, "f"), rule_match=True, rule_family="build")
+    member = replace(loop, rule_family="membership")
+    nothing = replace(loop, rule_match=False, rule_family="")
+    assert FunctionFeatures.from_json(json.loads(json.dumps(loop.to_json()))) == loop
+    history = _history(loop, Outcome.ACCEPTED, 5, "build")
+    history += _history(member, Outcome.REJECTED, 5, "membership")
+    history += [
+        Observation(f"t{i}", "m.py::t", Arm("test-driven"), outcome, loop, seconds=60, tokens=500)
+        for i, outcome in enumerate([Outcome.ACCEPTED, Outcome.REJECTED] * 2)
+    ]
+    selector = Selector(history, random.Random(5))
+    methods = ["rules", "test-driven"]
+
+    def picks(features: FunctionFeatures, offered: list[str]) -> list[str]:
+        return [selector.decide([("m.py::f", features)], offered)[0].method for _ in range(60)]
+
+    assert "rules" not in picks(nothing, methods)  # no rule applies: nothing to propose
+    assert set(picks(nothing, ["rules"])) == {"rules"}  # ... unless it is all there is
+    assert picks(loop, methods).count("rules") > 45  # its family's record is good
+    assert picks(member, methods).count("rules") < 15  # its family's record is poor
