@@ -6,6 +6,7 @@ always, and test-driven, adversarial and actor-critic when a model is configured
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +89,9 @@ def choose(
     models: dict[str, Sequence[str]] = {}
     if router is not None:
         models = {m: router.models_for(m) for m in methods if m in LLM_METHODS}
+    started = time.perf_counter()
     matches = _rule_matches(targets, sources, factory.state_dir) if "rules" in methods else {}
+    session.seconds += time.perf_counter() - started  # the selector's overhead includes it
     decisions = session.decide(
         targets, sources, recorded, methods, models, auto=auto, rule_matches=matches
     )
