@@ -26,7 +26,10 @@ class MembershipToSet:
         "of `in`/`not in` (so it is never mutated, rebound or passed on); at least one test runs "
         "in a loop; every probe is proven an exact int or str (literal, len(), range() loop "
         "variable, f-string, str(<int>), ...), whose hash agrees with ==. Unknown probes stay "
-        "silent: an unhashable or oddly-hashed value behaves differently with a set.",
+        "silent: an unhashable or oddly-hashed value behaves differently with a set. A "
+        "binding that is a statement of the function's body itself, tested at most twice "
+        "after it, is removed and the set display written in the tests (one constant, built "
+        "at compile time: a set built per call is slower than the list on tiny inputs).",
         "for w in words:\n    if len(w) in [3, 5, 8]:\n        n += 1",
         "for w in words:\n    if len(w) in {3, 5, 8}:\n        n += 1",
     )
@@ -111,12 +114,61 @@ def _named(target: cst.ComparisonTarget, ctx: FunctionContext, exact: bool) -> R
         return None
     if exact and not all(_exact_probe(c, ctx) for c in comparisons):
         return None
-    new_func = ctx.func.deep_replace(assign.value, _as_set(assign.value))
+    inlined = _inlined(ctx, assign, [c.comparisons[0].comparator for c in comparisons])
+    built_once = inlined is not None
+    new_func = inlined or ctx.func.deep_replace(assign.value, _as_set(assign.value))
     assert isinstance(new_func, cst.FunctionDef)
     why = f"`{name.value}` is bound once to int/str literals and only used by `in` tests whose " + (
         "probes are exact ints/strs" if exact else "probes are not proven (evidence tier)"
     )
+    if built_once:
+        why += "; the set display written in each test is one constant, built once at compile time"
     return Rewrite(new_func, assign, why)
+
+
+def _inlined(
+    ctx: FunctionContext, assign: cst.Assign, loads: list[cst.BaseExpression]
+) -> cst.FunctionDef | None:
+    """The function with the binding removed and the set display written in each `in` test.
+
+    CPython compiles `x in {c1, c2}` with literal constants to one frozenset constant, so no
+    call builds a set: faster than building it per call, which is slower than the list on tiny
+    inputs (the binding, 18 hashes, costs more than one short scan). Only when the binding is a
+    statement of its own directly in the function's body and every test comes after it in the
+    body (so each test ran after the binding before too; no test can see it unbound).
+    """
+    line = ctx.parent(assign)
+    body = ctx.func.body
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    if not isinstance(body, cst.IndentedBlock) or has_comments(line) or len(loads) > 2:
+        return None  # (more tests than two would repeat the display too often to read well)
+    at = next((i for i, stmt in enumerate(body.body) if stmt is line), None)
+    if at is None:
+        return None
+    later = body.body[at + 1 :]
+    if not all(any(ctx.is_within(load, stmt) for stmt in later) for load in loads):
+        return None
+    new_func = ctx.func.visit(_Inline(line, loads, _as_set(assign.value)))
+    return new_func if isinstance(new_func, cst.FunctionDef) else None
+
+
+class _Inline(cst.CSTTransformer):
+    def __init__(
+        self, line: cst.SimpleStatementLine, loads: list[cst.BaseExpression], display: cst.Set
+    ) -> None:
+        super().__init__()
+        self.line = line
+        self.loads = {id(load) for load in loads}
+        self.display = display.with_changes(lpar=(), rpar=())
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self.display if id(original_node) in self.loads else updated_node
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if original_node is self.line else updated_node
 
 
 def _membership_of(node: cst.CSTNode, ctx: FunctionContext) -> cst.Comparison | None:
