@@ -360,6 +360,11 @@ def _choose(
         log.exception("the learning selector failed")
         report.notes.append(f"Learning chose nothing: {type(error).__name__}: {error}")
         return targets, {}
+    if choice.left_out:
+        report.notes.append(
+            f"The learning selector left out {len(choice.left_out)} function(s) whose best "
+            "chance of an accepted change was worth less than its cost."
+        )
     cap = settings.max_candidates
     if settings.method == AUTO and cap and len(choice.targets) > cap:
         report.notes.append(

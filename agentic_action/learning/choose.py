@@ -28,6 +28,7 @@ AUTO_METHODS = ("rules", "test-driven", "adversarial", "actor-critic")
 class RunChoice:
     targets: list[FunctionTarget]
     methods: dict[str, Method] = field(default_factory=dict)  # target key -> its method
+    left_out: list[str] = field(default_factory=list)  # keys not worth what they would cost
 
 
 class PreferredModelRouter(Router):
@@ -82,7 +83,9 @@ def choose(
     factory: MethodFactory,
 ) -> RunChoice:
     """Decide for ``targets``. With ``auto`` the decisions are applied (order, method, model,
-    rule families); with a named method they are estimates only, and the run is unchanged."""
+    rule families; a function whose best value is not above zero - its drawn chance worth less
+    than the price of its cost - is left out); with a named method they are estimates only, and
+    the run is unchanged."""
     auto = method == AUTO
     methods = auto_methods(factory.router) if auto else (method,)
     router = factory.router
@@ -98,9 +101,11 @@ def choose(
     if not auto:
         return RunChoice(list(targets))
     by_key = {t.key: t for t in targets}
+    worth = [d for d in decisions if d.value > 0]
     return RunChoice(
-        targets=[by_key[d.key] for d in decisions],
-        methods={d.key: factory.get(d.method, d.model, d.excluded_families) for d in decisions},
+        targets=[by_key[d.key] for d in worth],
+        methods={d.key: factory.get(d.method, d.model, d.excluded_families) for d in worth},
+        left_out=[d.key for d in decisions if d.value <= 0],
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from agentic_action.learning.choose import MethodFactory, choose
 from agentic_action.learning.features import FunctionFeatures, features_of, similarity
 from agentic_action.learning.selector import Selector
 from agentic_action.learning.session import LearningSession
@@ -26,6 +27,9 @@ from agentic_action.learning.store import (
 )
 from agentic_action.ledger import SCHEMA_VERSION, Ledger
 from agentic_action.ledger._schema import create_v1
+from agentic_action.llm.config import LLMConfig
+from agentic_action.llm.router import Router
+from agentic_action.methods.llm_base import MethodSettings
 from agentic_action.model import FunctionTarget
 
 LOOP = "def f(xs):\n    out = []\n    for x in xs:\n        out.append(x * 2)\n    return out\n"
@@ -181,3 +185,24 @@ def test_the_rules_engine_is_weighed_where_a_rule_applies_on_that_rule_familys_r
     assert set(picks(nothing, ["rules"])) == {"rules"}  # ... unless it is all there is
     assert picks(loop, methods).count("rules") > 45  # its family's record is good
     assert picks(member, methods).count("rules") < 15  # its family's record is poor
+
+
+def test_auto_leaves_out_a_function_whose_chance_is_worth_less_than_its_cost(
+    tmp_path: Path,
+) -> None:
+    config = LLMConfig(
+        provider="openai/fake-a", api_base="http://127.0.0.1:9", api_key="test",
+        budget_usd=None, monthly_budget_usd=None, timeout=5.0,
+    )  # fmt: skip
+    calls = feats(CALLS, "g")  # no rule of the rules engine applies to it
+    session = LearningSession(tmp_path / "state", tmp_path / "ledger.db", "repo", random.Random(1))
+    session.state.add(
+        Observation(f"{m}-{i}", "m.py::h", Arm(m), Outcome.REJECTED, calls, 90.0, 9000)
+        for m in ("test-driven", "adversarial", "actor-critic")
+        for i in range(20)
+    )
+    target = FunctionTarget("m.py", "g", 1, CALLS.count("\n"))
+    factory = MethodFactory(Router(config), tmp_path / "state", MethodSettings())
+    choice = choose(session, [target], {"m.py": CALLS}, {}, method="auto", factory=factory)
+    assert choice.targets == [] and choice.left_out == [target.key]
+    assert session.features[target.key].rule_match is False
