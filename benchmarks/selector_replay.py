@@ -1,6 +1,7 @@
-"""Replay a realistic synthetic history through five policies and compare what they get.
+"""Replay a synthetic history through five policies and compare what they get.
 
 Usage: python benchmarks/selector_replay.py [--runs 12] [--functions 50] [--cap 25] [--seed 1]
+                                            [--history 600] [--rule-match-scale 1.0]
 
 The world. Each run offers --functions new functions, drawn from the shapes below (their
 features - size, loops, calls, argument types, syntax tokens - vary around the shape's), and
@@ -32,8 +33,8 @@ The policies:
                  calls first, as ``plan.rank``); ``fixed:rules`` is the default setting
   round-robin    the arms in turn, rank order
   selector       ``learning.Selector`` (Thompson sampling), learning from every earlier
-                 attempt in the replay; functions in order of value, those whose best value is
-                 below zero left out
+                 attempt in the replay; functions in order of expected value, those whose best
+                 drawn value is not above zero left out (as ``--method auto`` does)
   oracle         knows each (function, arm) chance: the best expected value, same rule
   clairvoyant    knows each outcome: only attempts that succeed, cheapest arm first
 
