@@ -161,8 +161,8 @@ def addopts_marker(root: Path) -> str | None:
     addopts = _addopts(root)
     if addopts is None:
         return None
-    try:
-        words = shlex.split(addopts)
+    try:  # a TOML list is already split: "not property" is one argument there
+        words = shlex.split(addopts) if isinstance(addopts, str) else addopts
     except ValueError:
         return None
     for index, word in enumerate(words):
@@ -173,7 +173,7 @@ def addopts_marker(root: Path) -> str | None:
     return None
 
 
-def _addopts(root: Path) -> str | None:
+def _addopts(root: Path) -> str | list[str] | None:
     for name, section in (
         ("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None),
         ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"),
@@ -189,7 +189,7 @@ def _addopts(root: Path) -> str | None:
             options = table.get("tool", {}).get("pytest", {}).get("ini_options")
             if isinstance(options, dict):
                 value = options.get("addopts", "")
-                return " ".join(value) if isinstance(value, list) else str(value)
+                return [str(v) for v in value] if isinstance(value, list) else str(value)
             continue
         parser = configparser.ConfigParser(interpolation=None)
         try:

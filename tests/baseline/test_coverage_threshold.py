@@ -90,7 +90,7 @@ def test_strict_markers_without_our_markers_still_run(tmp_path: Path) -> None:
 
 def test_the_repositorys_own_marker_expression_is_kept(tmp_path: Path) -> None:
     """Our ``-m`` comes after the addopts one and would replace it: it must keep it inside."""
-    config = '[tool.pytest.ini_options]\naddopts = "-m \'not stress\'"\nmarkers = ["stress"]\n'
+    config = '[tool.pytest.ini_options]\naddopts = ["-m", "not stress"]\nmarkers = ["stress"]\n'
     stress = "import pytest\n\n\n@pytest.mark.stress\ndef test_heavy():\n    assert False\n"
     repo = _repo(tmp_path, {"pyproject.toml": config, "tests/test_stress.py": stress})
     scratch = tmp_path / "scratch"
