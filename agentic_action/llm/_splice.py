@@ -77,9 +77,12 @@ def splice(original: str, qualname: str, block: str) -> tuple[str, AnswerForm]:
 
 
 def _worth_copying(extras: list[ast.stmt], new_fn: ast.stmt) -> list[ast.stmt]:
-    """Leave out what the answer adds only for show: an ``if __name__ == "__main__":`` demo,
-    and imports that neither the function nor a new helper uses."""
-    kept = [s for s in extras if not _is_main_guard(s)]
+    """Leave out what the answer adds only for show: an ``if __name__ == "__main__":`` demo, the
+    ``edge_cases()`` the prompt asks for in a block of its own (inputs for the gate, never code
+    for the user's module) when the function does not call it, and imports that neither the
+    function nor a new helper uses."""
+    called = {n.id for n in ast.walk(new_fn) if isinstance(n, ast.Name)}
+    kept = [s for s in extras if not _is_main_guard(s) and not _is_edge_cases(s, called)]
     used = {
         n.id
         for s in [new_fn, *(s for s in kept if not isinstance(s, ast.Import | ast.ImportFrom))]
@@ -89,6 +92,10 @@ def _worth_copying(extras: list[ast.stmt], new_fn: ast.stmt) -> list[ast.stmt]:
     return [
         s for s in kept if not isinstance(s, ast.Import | ast.ImportFrom) or bound_names(s) & used
     ]
+
+
+def _is_edge_cases(stmt: ast.stmt, called: set[str]) -> bool:
+    return isinstance(stmt, FuncDef) and stmt.name == "edge_cases" and "edge_cases" not in called
 
 
 def _is_main_guard(stmt: ast.stmt) -> bool:
