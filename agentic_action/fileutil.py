@@ -10,14 +10,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
+def atomic_write(path: Path, data: bytes | str, *, private: bool = False) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` so that a reader sees the old file or the new
     one, never half of one: a new file beside it, flushed to disk, renamed over it. The folder
-    is created if missing; the file gets the permissions any new file gets (the umask's)."""
+    is created if missing; the file gets the permissions any new file gets (the umask's), or
+    only its owner's with ``private`` (prompts, answers and spend: no other user reads them)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)

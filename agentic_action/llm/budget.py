@@ -68,7 +68,9 @@ class JsonSpendStore:
         with self._lock, file_lock(self.path.with_name(self.path.name + ".lock")):
             months = self._read()
             months[month] = float(months.get(month, 0.0)) + usd
-            atomic_write(self.path, json.dumps({"months": months}, indent=1, sort_keys=True))
+            atomic_write(
+                self.path, json.dumps({"months": months}, indent=1, sort_keys=True), private=True
+            )
 
     def _read(self) -> dict[str, float]:
         try:

@@ -63,7 +63,7 @@ class ResponseCache:
 
     def put(self, key: str, answer: CachedAnswer) -> None:
         document = {"format": CACHE_FORMAT, **asdict(answer)}
-        atomic_write(self._path(key), json.dumps(document, indent=1, sort_keys=True))
+        atomic_write(self._path(key), json.dumps(document, indent=1, sort_keys=True), private=True)
 
     def entries(self) -> int:
         return sum(1 for _ in self.directory.glob("*/*.json")) if self.directory.exists() else 0

@@ -90,6 +90,7 @@ def test_paid_calls_are_added_to_the_months_spend_on_disk(
     assert json.loads(path.read_text())["months"][MONTH] == pytest.approx(0.15)
     assert JsonSpendStore(path).month_spent(MONTH) == pytest.approx(0.15)  # the next run sees it
     assert router.usage().month_spent_usd == pytest.approx(0.15)
+    assert path.stat().st_mode & 0o077 == 0  # the owner's alone
 
 
 def test_unreadable_spend_file_is_bad_input_naming_the_file(tmp_path: Path) -> None:
@@ -113,6 +114,8 @@ def test_second_identical_call_is_served_from_the_cache_without_http(
     assert len(server.chat_requests()) == 1
     usage = rerun.usage().run
     assert (usage.calls, usage.cache_hits, usage.prompt_tokens) == (0, 1, 0)
+    entries = list((tmp_path / "cache").glob("*/*.json"))
+    assert entries and all(e.stat().st_mode & 0o077 == 0 for e in entries)  # prompts: private
 
 
 def test_cache_key_covers_prompt_temperature_and_variant(
