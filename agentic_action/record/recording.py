@@ -14,6 +14,7 @@ from agentic_action.model import FunctionTarget
 from agentic_action.record import store
 from agentic_action.record.plugin import CONFIG_ENV
 from agentic_action.sandbox.launch import worker_env
+from agentic_action.sandbox.pytest_runner import narrow_ids
 from agentic_action.sandbox.runner import SandboxResult, run_sandboxed
 
 PLUGIN = "agentic_action.record.plugin"
@@ -85,7 +86,7 @@ def record_inputs(
     config = out_dir / CONFIG_NAME
     config.write_text(json.dumps(_config(root, targets, out_dir, max_calls, max_bytes)))
     argv = [python, "-m", "pytest", "-q", "-p", PLUGIN, "-p", "no:cacheprovider"]
-    argv += list(test_ids or [])
+    argv += narrow_ids(test_ids or [])  # files instead of ids past the command-line limit
     result = run_sandboxed(
         argv,
         cwd=root,

@@ -106,11 +106,11 @@ def pytest_argv(
         argv += ["-m", f"({repo_marker}) and {marker}" if repo_marker else marker]
     argv += list(extra)
     if test_ids:
-        argv += _narrow(test_ids)
+        argv += narrow_ids(test_ids)
     return argv
 
 
-def _narrow(test_ids: Sequence[str]) -> list[str]:
+def narrow_ids(test_ids: Sequence[str]) -> list[str]:
     """Node ids, or their files when there are too many to pass on a command line."""
     if len(test_ids) <= MAX_IDS_ON_COMMAND_LINE:
         return sorted(test_ids)
