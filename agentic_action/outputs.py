@@ -33,7 +33,7 @@ class RunOutcome:
     def console_line(self) -> str:
         r = self.report
         return (
-            f"agentic-optimizer: {r.count(Status.ACCEPTED)} accepted, "
+            f"agentic-optimizer: {r.accepted_functions} accepted, "
             f"{r.count(Status.REJECTED)} rejected, {r.count(Status.ERROR)} errors "
             f"({r.mode_used} mode). Report: {self.report_path}; summary: {self.summary_path}"
         )

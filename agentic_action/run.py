@@ -87,6 +87,11 @@ class RunReport:
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
 
+    @property
+    def accepted_functions(self) -> int:
+        """Functions improved: a combination of accepted patches is not counted again."""
+        return sum(1 for r in self.results if r.status is Status.ACCEPTED and not r.merged_from)
+
 
 class RunObserver(Protocol):
     """Told about a run as it happens (the ledger, live dashboards). Called from worker threads;

@@ -108,7 +108,7 @@ def _session(
         print(f"agentic-optimizer: no wave ran: {outcome.stop_reason}")
         return EXIT_OK
     print(
-        f"agentic-optimizer: {len(outcome.waves)} wave(s), {report.count(Status.ACCEPTED)} "
+        f"agentic-optimizer: {len(outcome.waves)} wave(s), {report.accepted_functions} "
         f"accepted, {report.count(Status.REJECTED)} rejected, {report.count(Status.ERROR)} "
         f"errors ({report.mode_used} mode); stopped: {outcome.stop_reason}. "
         f"Report: {outcome.report_path}"

@@ -298,7 +298,8 @@ def _merged_document(
     document["results"] = [result_to_json(r) for r in results]
     document["totals"] = {
         "candidates": len(results),
-        "accepted": sum(r.status is Status.ACCEPTED for r in results),
+        # functions improved: a combination of accepted patches is not counted again
+        "accepted": sum(r.status is Status.ACCEPTED and not r.merged_from for r in results),
         "rejected": sum(r.status is Status.REJECTED for r in results),
         "error": sum(r.status is Status.ERROR for r in results),
     }

@@ -347,7 +347,7 @@ def _record(number: int, keys: tuple[str, ...], report: RunReport, seconds: floa
     from agentic_action.model import Status
 
     return WaveRecord(
-        number, keys, round(seconds, 1), report.count(Status.ACCEPTED),
+        number, keys, round(seconds, 1), report.accepted_functions,
         report.count(Status.REJECTED), report.count(Status.ERROR),
     )  # fmt: skip
 

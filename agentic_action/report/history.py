@@ -345,7 +345,7 @@ def _summary(report: RunReport, failures: list[str]) -> dict[str, Any]:
     baseline = report.baseline
     return {
         "candidates": len(report.results),
-        "accepted": report.count(Status.ACCEPTED),
+        "accepted": report.accepted_functions,
         "rejected": report.count(Status.REJECTED),
         "error": report.count(Status.ERROR),
         "functions": len(report.discovery.functions),

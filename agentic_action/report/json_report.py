@@ -117,10 +117,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
         "results": [result_to_json(r) for r in report.results],
         "totals": {
             "candidates": len(report.results),
-            # functions improved: a combination of accepted patches is not counted again
-            "accepted": sum(
-                1 for r in report.results if r.status is Status.ACCEPTED and not r.merged_from
-            ),
+            "accepted": report.accepted_functions,
             "rejected": report.count(Status.REJECTED),
             "error": report.count(Status.ERROR),
         },

@@ -53,8 +53,7 @@ def _speed(result: OptimizationResult) -> str:
 
 
 def render_summary(report: RunReport) -> str:
-    # functions improved: a combination of accepted patches is not counted again
-    accepted = sum(1 for r in report.results if r.status is Status.ACCEPTED and not r.merged_from)
+    accepted = report.accepted_functions
     rejected = report.count(Status.REJECTED)
     errors = report.count(Status.ERROR)
     lines = [

@@ -47,7 +47,8 @@ def test_survivors_are_attacked_with_edge_cases_and_the_best_scored_wins(
     outcome = method.optimize(target, project.source("pkg/mod.py"), project.ctx)
 
     subtle, good = outcome.attempts
-    assert [c.name for c in subtle.verdict.checks][-2:] == ["affected-tests", "adversarial-inputs"]
+    names = [c.name for c in subtle.verdict.checks]  # the full suite may run beside the tests
+    assert names[-1] == "adversarial-inputs" and "affected-tests" in names
     attack = subtle.verdict.checks[-1]
     assert attack.outcome.value == "failed"
     assert "has_dup([0, 1, 2," in attack.data["first_difference"]

@@ -31,11 +31,21 @@ def test_count_known():
 FAST_ANSWER = '''Here is a faster version:
 
 ```python
+_KNOWN = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta",
+          "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho")
+_KNOWN_SET = frozenset(_KNOWN)
+
+
 def count_known(words: list[str]) -> int:
     """How many of the words are in the known vocabulary."""
-    known = frozenset(("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta",
-                       "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho"))
-    return sum(1 for word in words if word in known)
+    count = 0
+    for word in words:
+        if type(word) is str:  # an exact str: hash and == agree, the set answers as the list
+            if word in _KNOWN_SET:
+                count += 1
+        elif word in _KNOWN:  # anything else (unhashable, own __eq__) compares one by one
+            count += 1
+    return count
 ```
 '''
 
@@ -66,7 +76,7 @@ def test_llm_candidate_is_proven_faster_and_a_rerun_costs_no_tokens(tmp_path: Pa
         assert done.returncode == 0, done.stderr
         report = json.loads((tmp_path / "out" / "report.json").read_text())
         accepted = [r for r in report["results"] if r["status"] == "accepted"]
-        assert len(accepted) == 1, report["results"]
+        assert len(accepted) == 1, [r["reason"] for r in report["results"]]
         result = accepted[0]
         assert result["method"] == "actor-critic"
         assert result["speed"]["ci_low"] > 1.05
