@@ -72,20 +72,28 @@ def replay(
         start = unfinished + 1
 
 
-def _unfinished(outcomes: Path) -> int | None:
-    """The input whose call started but never finished, if any."""
-    started: set[int] = set()
+def outcome_records(outcomes: Path) -> list[dict[str, Any]]:
+    """The JSON objects of a replay's outcome file whose input index is an int, in order; a
+    missing file, a half-written line or a foreign one is left out."""
     try:
         lines = outcomes.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
-        return None
+        return []
+    records = []
     for line in lines:
         try:
             record: Any = json.loads(line)
         except ValueError:
             continue
-        if not isinstance(record, dict) or not isinstance(record.get("i"), int):
-            continue
+        if isinstance(record, dict) and isinstance(record.get("i"), int):
+            records.append(record)
+    return records
+
+
+def _unfinished(outcomes: Path) -> int | None:
+    """The input whose call started but never finished, if any."""
+    started: set[int] = set()
+    for record in outcome_records(outcomes):
         if record.get("event") == "start":
             started.add(record["i"])
         elif record.get("event") == "done":

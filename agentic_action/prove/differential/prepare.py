@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action.model import FunctionTarget
-from agentic_action.prove.behaviour.replay import replay
+from agentic_action.prove.behaviour.replay import outcome_records, replay
 from agentic_action.record import store
 from agentic_action.sandbox.launch import worker_env
 from agentic_action.sandbox.runner import run_sandboxed
@@ -213,19 +213,7 @@ def _run_original(
 
 def timed_out_at(outcomes: Path) -> int | None:
     """The input on which a replay ran out of time, if one did."""
-    try:
-        lines = outcomes.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and record.get("kind") == "timeout":
-            index = record.get("i")
-            return index if isinstance(index, int) else None
-    return None
+    return next((r["i"] for r in outcome_records(outcomes) if r.get("kind") == "timeout"), None)
 
 
 def keep_finished(
@@ -258,19 +246,9 @@ def keep_finished(
 
 def _done_by_index(outcomes: Path) -> dict[int, dict[str, Any]]:
     done: dict[int, dict[str, Any]] = {}
-    try:
-        lines = outcomes.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return done
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and record.get("event") == "done":
-            index = record.get("i")
-            if isinstance(index, int):
-                done.setdefault(index, record)
+    for record in outcome_records(outcomes):
+        if record.get("event") == "done":
+            done.setdefault(record["i"], record)
     return done
 
 
