@@ -203,7 +203,7 @@ def _verdict(raw: dict[str, Any], count: int, runs: dict[str, ReplayRun]) -> Beh
             False,
             compared,
             unstable,
-            _shown(first),
+            shown_difference(first),
             why[:SHOWN_LIMIT],
             CheckOutcome.FAILED,
             count,
@@ -229,9 +229,11 @@ def _verdict(raw: dict[str, Any], count: int, runs: dict[str, ReplayRun]) -> Beh
     )
 
 
-def _shown(item: dict[str, Any]) -> str:
+def shown_difference(item: dict[str, Any], *, numbered: bool = True) -> str:
+    """One differing input as the report shows it: the input, both outcomes, the difference."""
+    label = f"input #{item.get('i')}" if numbered else "input"
     text = (
-        f"input #{item.get('i')}: {item.get('input')}\n"
+        f"{label}: {item.get('input')}\n"
         f"  original:  {item.get('original')}\n"
         f"  candidate: {item.get('candidate')}\n"
         f"  difference: {item.get('detail')}"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action.model import CheckOutcome, CheckResult, FunctionTarget
+from agentic_action.prove.behaviour.check import shown_difference
 from agentic_action.prove.behaviour.replay import replay
 from agentic_action.prove.differential.prepare import (
     GENERATOR,
@@ -38,7 +39,6 @@ COMPARER = "agentic_action.prove.behaviour.compare_worker"
 COMPARER_TIMEOUT = 120.0
 SHRINK_ROUNDS = 4
 SHRINK_SECONDS = 10.0  # shrinking starts no new round after this (or 3x the time bound)
-SHOWN_LIMIT = 1500
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,12 @@ def _judge(
         origin = prepared.origins[int(first.get("i", 0))]
         hang = "did not finish within the time limit" in str(first.get("candidate"))
         shrunk, rounds = (first, 0) if hang else _shrink(sides, prepared, settings, first, work)
-        data.update(first_difference=_shown(shrunk), origin=describe_origin(origin))
+        shown = shown_difference(shrunk, numbered=False)
+        data.update(first_difference=shown, origin=describe_origin(origin))
         data.update(shrink_rounds=rounds, candidate_hangs=hang)
         what = "the candidate hangs on" if hang else "behaviour differs on"
         why = f"{what} differential input #{first.get('i')} ({describe_origin(origin)})"
-        return CheckOutcome.FAILED, f"{why}\n{_shown(shrunk)}", data
+        return CheckOutcome.FAILED, f"{why}\n{shown}", data
     if tried == 0:
         why = f"none of {prepared.count} differential input(s) could serve as evidence"
         return CheckOutcome.SKIPPED, why, data
@@ -233,13 +234,3 @@ def _shrink_round(
         return None
     best = min(differing, key=lambda i: files[int(i.get("i", 0))].stat().st_size)
     return files[int(best.get("i", 0))], best
-
-
-def _shown(item: dict[str, Any]) -> str:
-    text = (
-        f"input: {item.get('input')}\n"
-        f"  original:  {item.get('original')}\n"
-        f"  candidate: {item.get('candidate')}\n"
-        f"  difference: {item.get('detail')}"
-    )
-    return text if len(text) <= SHOWN_LIMIT else text[:SHOWN_LIMIT] + "…"
