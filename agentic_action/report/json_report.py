@@ -73,25 +73,7 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "agentic-optimizer", "version": __version__},
-        "run": {
-            "started_at": _iso(report.started_at),
-            "finished_at": _iso(report.finished_at),
-            "seconds": round((report.finished_at or report.started_at) - report.started_at, 2),
-            "repo": str(report.repo_root),
-            "base_commit": report.base_commit,
-            "dirty_worktree": report.dirty_worktree,
-            "method": report.settings.method,
-            "mode_requested": report.settings.mode,
-            "mode_used": report.mode_used,
-            "mode_reason": report.mode_reason,
-            "validation_level": report.settings.validation_level,
-            "description": report.settings.description,
-            "targets": list(report.settings.targets),
-            "shard": report.settings.shard,
-            "isolation": report.isolation,
-            "failure": report.failure or None,
-            "cancelled": report.cancelled or None,
-        },
+        "run": _run_section(report),
         "baseline": None
         if baseline is None
         else {
@@ -130,6 +112,28 @@ def report_to_json(report: RunReport) -> dict[str, Any]:
         "architecture": report.architecture or None,
         "dry_run": report.dry_run or None,
         "notes": list(report.notes),
+    }
+
+
+def _run_section(report: RunReport) -> dict[str, Any]:
+    return {
+        "started_at": _iso(report.started_at),
+        "finished_at": _iso(report.finished_at),
+        "seconds": round((report.finished_at or report.started_at) - report.started_at, 2),
+        "repo": str(report.repo_root),
+        "base_commit": report.base_commit,
+        "dirty_worktree": report.dirty_worktree,
+        "method": report.settings.method,
+        "mode_requested": report.settings.mode,
+        "mode_used": report.mode_used,
+        "mode_reason": report.mode_reason,
+        "validation_level": report.settings.validation_level,
+        "description": report.settings.description,
+        "targets": list(report.settings.targets),
+        "shard": report.settings.shard,
+        "isolation": report.isolation,
+        "failure": report.failure or None,
+        "cancelled": report.cancelled or None,
     }
 
 
