@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,8 @@ from agentic_action.baseline.suite import run_baseline
 from agentic_action.llm import LLMConfig, Router, open_router
 from agentic_action.model import FunctionTarget
 from agentic_action.prove.gate import GateConfig
+from agentic_action.prove.plan import ProofPlan
+from agentic_action.record import record_inputs
 from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.workspace import Repository, Worktrees
 
@@ -140,8 +142,12 @@ class CoverageLendingContext:
 
 
 @contextmanager
-def method_project(base: Path, files: dict[str, str]) -> Iterator[Project]:
-    """A git repository of ``files`` under ``base``, its green baseline and proof services."""
+def method_project(
+    base: Path, files: dict[str, str], record: Sequence[FunctionTarget] = ()
+) -> Iterator[Project]:
+    """A git repository of ``files`` under ``base``, its green baseline and proof services;
+    with ``record``, the real inputs of those functions too, so the gate's behaviour and
+    differential checks run."""
     repo = make_repo(base / "repo", files)
     worktrees = Worktrees(Repository(repo), base / "worktrees")
     options = PytestOptions(python=sys.executable, timeout=120)
@@ -151,10 +157,14 @@ def method_project(base: Path, files: dict[str, str]) -> Iterator[Project]:
         with worktrees.checkout("baseline") as root:
             baseline = run_baseline(root, options, scratch)
             assert baseline.usable, baseline.describe()
+            plan = None
+            if record:
+                record_inputs(root, list(record), out_dir=scratch / "inputs", timeout=120)
+                plan = ProofPlan("standard", root, sys.executable, inputs_dir=scratch / "inputs")
             services = ProofServices(
                 worktrees=worktrees,
                 baseline=baseline,
-                config=GateConfig(options, 80.0, scratch),
+                config=GateConfig(options, 80.0, scratch, plan),
                 original_root=root,
                 sources={f: t for f, t in files.items() if f.endswith(".py")},
             )

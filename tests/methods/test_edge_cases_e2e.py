@@ -4,25 +4,17 @@ unhashable items, in a project whose gate also runs the differential inputs."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fake_openai import FakeOpenAI, Reply
-from gitrepos import make_repo
-from methods_world import fake_config, fenced
+from methods_world import fake_config, fenced, method_project
 
-from agentic_action.agents import AgentContext, ProofServices
-from agentic_action.baseline.suite import run_baseline
+from agentic_action.agents import AgentContext
 from agentic_action.llm import open_router
 from agentic_action.methods.registry import get_method
 from agentic_action.model import FunctionTarget
-from agentic_action.prove.gate import GateConfig
-from agentic_action.prove.plan import ProofPlan
-from agentic_action.record import record_inputs
-from agentic_action.sandbox.pytest_runner import PytestOptions
-from agentic_action.workspace import Repository, Worktrees
 
 DEDUPE = '''def dedupe(items):
     """The items without repeats, in first-seen order. Items may be unhashable (lists)."""
@@ -54,22 +46,9 @@ TARGET = FunctionTarget("pkg/dedupe.py", "dedupe", 1, 7)
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentContext]:
     """Proof services whose gate has recorded inputs (so behaviour and differential run)."""
-    base = tmp_path_factory.mktemp("edge-e2e")
     files = {"pkg/__init__.py": "", "pkg/dedupe.py": DEDUPE, "tests/test_dedupe.py": TESTS}
-    worktrees = Worktrees(Repository(make_repo(base / "repo", files)), base / "worktrees")
-    options = PytestOptions(python=sys.executable, timeout=120)
-    scratch = base / "scratch"
-    scratch.mkdir()
-    try:
-        with worktrees.checkout("baseline") as root:
-            baseline = run_baseline(root, options, scratch)
-            record_inputs(root, [TARGET], out_dir=scratch / "inputs", timeout=120)
-            plan = ProofPlan("standard", root, sys.executable, inputs_dir=scratch / "inputs")
-            config = GateConfig(options, 80.0, scratch, plan)
-            sources = {"pkg/dedupe.py": DEDUPE}
-            yield AgentContext(ProofServices(worktrees, baseline, config, root, sources))
-    finally:
-        worktrees.close()
+    with method_project(tmp_path_factory.mktemp("edge-e2e"), files, [TARGET]) as project:
+        yield project.ctx
 
 
 def test_the_models_edge_cases_reject_dict_fromkeys_on_unhashable_items(

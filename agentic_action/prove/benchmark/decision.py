@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from agentic_action.model import CheckOutcome, CheckResult, SpeedEvidence
@@ -56,22 +56,8 @@ class SpeedVerdict:
             "measuring_seconds": round(self.measuring_seconds, 3),
             **self.details,
         }
-        if self.evidence is not None:
-            e = self.evidence
-            data.update(
-                speedup=e.speedup,
-                ci_low=e.ci_low,
-                ci_high=e.ci_high,
-                samples=e.samples,
-                noise=e.noise,
-                method=e.method,
-                significant=e.significant,
-                original_seconds=e.original_seconds,
-                candidate_seconds=e.candidate_seconds,
-                slowest_input=e.slowest_input,
-                fastest_input=e.fastest_input,
-                slower_inputs=list(e.slower_inputs),
-            )
+        if self.evidence is not None:  # every figure of the evidence, as report.json has it
+            data.update(asdict(self.evidence), slower_inputs=list(self.evidence.slower_inputs))
         return CheckResult("benchmark", self.outcome, self.reason, self.seconds, data)
 
 
