@@ -355,7 +355,9 @@ def _choose(
 
     recording = proof.recording
     recorded = {t.key: recording.for_target(t).examples for t in targets} if recording else {}
-    factory = MethodFactory(report.router, settings.state_path, _method_settings(settings))
+    factory = MethodFactory(
+        report.router, settings.state_path, _method_settings(settings), settings.rules_tier
+    )
     try:
         choice = choose(
             session, targets, report.discovery.sources, recorded,
@@ -454,7 +456,7 @@ def _method(settings: Settings, report: RunReport) -> Method:
                 "Method auto: no LLM model is configured (OPTIMIZER_LLM_PROVIDER); the selector "
                 "chose among the methods that need none (the rules engine)."
             )
-        return get_method("rules")
+        return get_method("rules", state_dir=state_dir, rules_tier=settings.rules_tier)
     if router is None:
         report.notes.append(
             f"Method {settings.method}: no LLM model is configured (OPTIMIZER_LLM_PROVIDER); "

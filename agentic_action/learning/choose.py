@@ -20,6 +20,7 @@ from agentic_action.methods.llm_base import MethodSettings
 from agentic_action.methods.registry import get_method
 from agentic_action.methods.rules import RulesMethod, rules_candidate, rules_pass
 from agentic_action.model import AUTO, LLM_METHODS, FunctionTarget
+from agentic_action.rewrite import Tier
 
 AUTO_METHODS = ("rules", "test-driven", "adversarial", "actor-critic")
 
@@ -50,13 +51,14 @@ class MethodFactory:
     router: Router | None
     state_dir: Path
     config: MethodSettings
+    rules_tier: Tier = "proven"  # the run's tier, for the rules method and the pre-check alike
     _made: dict[tuple[str, str, tuple[str, ...]], Method] = field(default_factory=dict)
 
     def get(self, method: str, model: str, excluded: tuple[str, ...]) -> Method:
         key = (method, model, excluded)
         if key not in self._made:
             if method == "rules":
-                self._made[key] = RulesMethod(rule_ids(excluded), self.state_dir)
+                self._made[key] = RulesMethod(rule_ids(excluded), self.state_dir, self.rules_tier)
             else:
                 router = self.router
                 if router is not None and model:
@@ -93,7 +95,7 @@ def choose(
     if router is not None:
         models = {m: router.models_for(m) for m in methods if m in LLM_METHODS}
     started = time.perf_counter()
-    matches = _rule_matches(targets, sources, factory.state_dir) if "rules" in methods else {}
+    matches = _rule_matches(targets, sources, factory) if "rules" in methods else {}
     session.seconds += time.perf_counter() - started  # the selector's overhead includes it
     decisions = session.decide(
         targets, sources, recorded, methods, models, auto=auto, rule_matches=matches
@@ -110,16 +112,17 @@ def choose(
 
 
 def _rule_matches(
-    targets: Sequence[FunctionTarget], sources: Mapping[str, str], state_dir: Path
+    targets: Sequence[FunctionTarget], sources: Mapping[str, str], factory: MethodFactory
 ) -> dict[str, tuple[bool, str]]:
-    """Whether a rule rewrites each target, and the family of the rules that do: the run's
-    cached rules pass (the one the rules method then uses), so asking costs a parse per file."""
-    rules = rules_pass(state_dir)
+    """Whether a rule of the run's tier rewrites each target, and the family of the rules that
+    do: the run's cached rules pass (the one the rules method then uses), so asking costs a
+    parse per file."""
+    rules = rules_pass(factory.state_dir)
     found: dict[str, tuple[bool, str]] = {}
     for target in targets:
         source = sources.get(target.file)
         if source is not None:
-            candidate = rules_candidate(target, source, rules=rules)
+            candidate = rules_candidate(target, source, rules=rules, tier=factory.rules_tier)
             edits = () if isinstance(candidate, str) else candidate.edits
             found[target.key] = (bool(edits), family_of_edits(edit.rule for edit in edits))
     return found

@@ -30,6 +30,7 @@ from agentic_action.ledger._schema import create_v1
 from agentic_action.llm.config import LLMConfig
 from agentic_action.llm.router import Router
 from agentic_action.methods.llm_base import MethodSettings
+from agentic_action.methods.rules import RulesMethod
 from agentic_action.model import FunctionTarget
 
 LOOP = "def f(xs):\n    out = []\n    for x in xs:\n        out.append(x * 2)\n    return out\n"
@@ -206,3 +207,20 @@ def test_auto_leaves_out_a_function_whose_chance_is_worth_less_than_its_cost(
     choice = choose(session, [target], {"m.py": CALLS}, {}, method="auto", factory=factory)
     assert choice.targets == [] and choice.left_out == [target.key]
     assert session.features[target.key].rule_match is False
+
+
+EVIDENCE_ONLY = "def h(ws):\n    n = 0\n    for w in ws:\n        if w in ('a', 'an', 'the'):\n            n += 1\n    return n\n"  # noqa: E501
+
+
+@pytest.mark.parametrize(("tier", "matches"), [("proven", False), ("evidence", True)])
+def test_the_rules_pre_check_and_the_rules_method_use_the_runs_tier(
+    tmp_path: Path, tier: str, matches: bool
+) -> None:
+    # only the evidence-tier AO115 rewrites h (its probe's type is not proven)
+    session = LearningSession(tmp_path / "state", tmp_path / "ledger.db", "repo", random.Random(1))
+    target = FunctionTarget("m.py", "h", 1, EVIDENCE_ONLY.count("\n"))
+    factory = MethodFactory(None, tmp_path / "state", MethodSettings(), tier)  # type: ignore[arg-type]
+    choose(session, [target], {"m.py": EVIDENCE_ONLY}, {}, method="rules", factory=factory)
+    assert session.features[target.key].rule_match is matches
+    made = factory.get("rules", "", ())
+    assert isinstance(made, RulesMethod) and made.tier == tier
