@@ -97,7 +97,7 @@ class Worktrees:
         removed: list[str] = []
         for path in self._registered():
             match = _NAME.match(path.name)
-            if path.parent != self.base or not match or _alive(int(match.group(1))):
+            if path.parent != self.base or not match or process_alive(int(match.group(1))):
                 continue
             self._delete(path)
             removed.append(str(path))
@@ -170,7 +170,7 @@ def remove_stale_temp(folder: Path | None = None) -> list[str]:
     base = folder or Path(tempfile.gettempdir())
     for path in base.iterdir():
         match = STALE_TEMP.match(path.name)
-        if match and path.is_dir() and not _alive(int(match.group(1))):
+        if match and path.is_dir() and not process_alive(int(match.group(1))):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(str(path))
     return removed
@@ -183,9 +183,8 @@ def _remove_path(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this host (one of another user's counts too)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

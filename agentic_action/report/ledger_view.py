@@ -7,7 +7,6 @@ a ledger or, without one, from a run's ``report.json`` (:func:`dashboard_data_fr
 
 from __future__ import annotations
 
-import os
 import socket
 import statistics
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agentic_action.ledger import Event, Ledger, ResultRecord
+from agentic_action.workspace import process_alive
 
 MAX_RESULTS = 5000  # the dashboard reads at most this many (newest) results
 MAX_SPEEDUPS = 30  # rows in the speedup chart
@@ -121,15 +121,7 @@ def _agent_status(events: list[Event], claimed: tuple[str, ...]) -> AgentStatus:
 def _gone(started: Mapping[str, Any]) -> bool:
     """Whether the process that started a run on this host no longer exists."""
     pid, host = started.get("pid"), started.get("host")
-    if not isinstance(pid, int) or host != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return isinstance(pid, int) and host == socket.gethostname() and not process_alive(pid)
 
 
 # --- the dashboard's data -----------------------------------------------------------------
