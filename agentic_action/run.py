@@ -23,15 +23,22 @@ from agentic_action.baseline.untestable import baseline_problem, interpreter_pro
 from agentic_action.extras import require
 from agentic_action.methods import Method
 from agentic_action.methods.registry import get_method
-from agentic_action.methods.rules import rules_candidate
-from agentic_action.model import AUTO, LLM_METHODS, FunctionTarget, OptimizationResult, Status
+from agentic_action.methods.rules import RulesMethod, rules_candidate
+from agentic_action.model import (
+    AUTO,
+    LLM_METHODS,
+    Candidate,
+    FunctionTarget,
+    OptimizationResult,
+    Status,
+)
 from agentic_action.patches import PatchStore
 from agentic_action.plan.discover import Discovery, discover
 from agentic_action.plan.rank import rank_targets
 from agentic_action.plan.shard import parse_shard, select
 from agentic_action.prove.differential.prepare import DifferentialSettings
 from agentic_action.prove.gate import GateConfig
-from agentic_action.prove.plan import ProofPlan, prepare_proof
+from agentic_action.prove.plan import ProofPlan, prefetch_static, prepare_proof
 from agentic_action.publish.control import ChangeControl, choose_change_control
 from agentic_action.publish.ipfs_share import share_patches
 from agentic_action.sandbox.policy import refuse_unisolated
@@ -341,7 +348,30 @@ def _optimize_from(
         original_root=base_root,
         sources=report.discovery.sources,
     )
+    _prefetch_static(proof, targets, methods, report)
     _run_agents(settings, report, services, targets, methods)
+
+
+def _prefetch_static(
+    proof: ProofPlan, targets: list[FunctionTarget], methods: dict[str, Method], report: RunReport
+) -> None:
+    """The rules candidates are known before any agent starts: scan them all with one semgrep
+    run now rather than one run per candidate (an LLM's candidates are scanned one by one)."""
+    versions: list[tuple[str, bytes]] = []
+    for target in targets:
+        method = methods.get(target.key, report.method)
+        if isinstance(method, RulesMethod):
+            source = report.discovery.sources[target.file]
+            candidate = method.candidate(target, source)
+            if isinstance(candidate, Candidate):
+                versions.append((target.file, candidate.new_source.encode("utf-8")))
+    if not versions:
+        return
+    started = time.perf_counter()
+    scanned = prefetch_static(proof, versions)
+    if scanned:
+        seconds = time.perf_counter() - started
+        log.info("proof: semgrep scanned %d candidate(s) in one run (%.1fs)", scanned, seconds)
 
 
 def _choose(
@@ -492,6 +522,7 @@ def _prepare_proof(
         differential=DifferentialSettings(
             settings.differential_seconds, max_inputs=settings.differential_inputs
         ),
+        static_keep=settings.state_path / "static",
     )
     if not plan.measures:
         report.notes.append(

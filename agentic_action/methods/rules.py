@@ -70,8 +70,13 @@ class RulesMethod:
         self.rules = rules_pass(state_dir)
         self.tier: Tier = tier
 
+    def candidate(self, target: FunctionTarget, source: str) -> Candidate | str:
+        """This method's rewrite of ``target``, or why there is none (answered once per file
+        content by the rules pass: asking before the agents start costs nothing later)."""
+        return rules_candidate(target, source, self.exclude, self.rules, self.tier)
+
     def optimize(self, target: FunctionTarget, source: str, ctx: MethodContext) -> MethodOutcome:
-        candidate = rules_candidate(target, source, self.exclude, self.rules, self.tier)
+        candidate = self.candidate(target, source)
         if isinstance(candidate, str):
             return MethodOutcome(note=candidate)
         proof = ctx.prove(candidate)

@@ -123,6 +123,49 @@ def check_affected(
     return check_tests(root, options, scratch, "affected-tests", f"{label}-affected", tests)
 
 
+def check_suite_with_affected(
+    root: Path, options: PytestOptions, scratch: Path, label: str, tests: tuple[str, ...]
+) -> list[CheckResult]:
+    """The ``affected-tests`` and ``full-suite`` checks from ONE run of the whole suite: one
+    pytest start-up instead of two processes side by side (pytest and its plugins cost about a
+    second of CPU to start). The affected tests are judged by their own outcomes in that run;
+    a failure that cannot be told apart (pytest did not run, timed out, or a failure that is
+    not a test's) is the affected tests' failure."""
+    outcome, _ = run_pytest(root, options, scratch=scratch, name=label, test_ids=None)
+    whole = {"tests": outcome.total, "failed": list(outcome.failed)}
+    mine = {junit_id(test_id) for test_id in tests}
+    failed_mine = [test_id for test_id in outcome.failed if test_id in mine]
+    attributable = outcome.ran and not outcome.timed_out and not outcome.no_tests
+    attributable = attributable and all("::" in test_id for test_id in outcome.failed)
+    within = f"the {len(tests)} affected test(s), run within one run of the whole suite"
+    if outcome.green and not outcome.no_tests:
+        affected = CheckResult(
+            "affected-tests", CheckOutcome.PASSED, f"{within}, passed", outcome.seconds,
+            {"tests": len(tests), "failed": [], "with_whole_suite": True},
+        )  # fmt: skip
+        full = CheckResult("full-suite", CheckOutcome.PASSED, outcome.describe(), 0.0, whole)
+        return [affected, full]
+    detail = outcome.describe()
+    if outcome.output_tail and outcome.failed:
+        detail += "\n" + outcome.output_tail[-1500:]
+    if failed_mine or not attributable:
+        data = {"tests": len(tests), "failed": failed_mine, "with_whole_suite": True}
+        return [CheckResult("affected-tests", CheckOutcome.FAILED, detail, outcome.seconds, data)]
+    affected = CheckResult(
+        "affected-tests", CheckOutcome.PASSED, f"{within}, passed", outcome.seconds,
+        {"tests": len(tests), "failed": [], "with_whole_suite": True},
+    )  # fmt: skip
+    return [affected, CheckResult("full-suite", CheckOutcome.FAILED, detail, 0.0, whole)]
+
+
+def junit_id(node_id: str) -> str:
+    """A pytest node id (``tests/test_x.py::TestC::test_y[1]``) as the junit report names the
+    same test (``tests.test_x.TestC::test_y[1]``): pytest's own mangling of the address."""
+    names = node_id.split("::")
+    names[0] = names[0].replace("/", ".").removesuffix(".py")
+    return f"{'.'.join(names[:-1])}::{names[-1]}" if len(names) > 1 else names[0]
+
+
 def check_tests(
     root: Path,
     options: PytestOptions,
@@ -130,17 +173,11 @@ def check_tests(
     name: str,
     label: str,
     test_ids: tuple[str, ...] | None,
-    *,
-    deselect: Sequence[str] = (),
 ) -> CheckResult:
-    """Run ``test_ids`` (None: the whole suite) but not the ``deselect`` ones. With something
-    deselected, finding no test left is a pass: the deselected tests were all there was."""
-    extra = [f"--deselect={test_id}" for test_id in deselect]
-    outcome, _ = run_pytest(
-        root, options, scratch=scratch, name=label, test_ids=test_ids, extra=extra
-    )
+    """Run ``test_ids`` (None: the whole suite)."""
+    outcome, _ = run_pytest(root, options, scratch=scratch, name=label, test_ids=test_ids)
     data = {"tests": outcome.total, "failed": list(outcome.failed)}
-    if outcome.green and not (outcome.no_tests and not deselect):
+    if outcome.green and not outcome.no_tests:
         return CheckResult(name, CheckOutcome.PASSED, outcome.describe(), outcome.seconds, data)
     detail = outcome.describe()
     if outcome.output_tail and outcome.failed:

@@ -6,10 +6,12 @@ Checks (those within one stage are independent and run concurrently):
 2. ``coverage`` (no process: were the changed lines executed by the tests on the base?)
 3. ``import`` (one process per changed module: it loads from the worktree, not an installed
    copy), with ``affected-tests`` (the tests that executed the changed functions on the base),
-   ``behaviour`` (recorded real inputs replayed on original and candidate) beside them, and the
-   rest of the suite (``full-suite`` less the affected tests) when the whole suite took at most
-   ``SUITE_BESIDE_SECONDS`` on the base (so a candidate failing its tests wastes at most that).
-   Their processes share the cores; a failure of ``import`` is the one reported first
+   ``behaviour`` (recorded real inputs replayed on original and candidate) beside them. When the
+   whole suite took at most ``SUITE_BESIDE_SECONDS`` on the base, the affected tests are not run
+   alone: one run of the whole suite is both ``affected-tests`` (judged by those tests'
+   outcomes in it) and ``full-suite`` (one pytest start-up instead of two; a candidate failing
+   its tests wastes at most that much). Their processes share the cores; a failure of
+   ``import`` is the one reported first
 4. the method's own checks (generated tests, fault plans), if any
 5. ``differential`` (original and candidate on inputs built around the recorded ones)
 6. ``ruff``, ``semgrep`` and ``mypy`` (by validation level): started in a thread as soon as the
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -44,6 +46,7 @@ from agentic_action.prove.checks import (
     check_affected,
     check_coverage,
     check_import,
+    check_suite_with_affected,
     check_syntax,
     check_tests,
     module_name,
@@ -97,9 +100,8 @@ MethodChecks = Callable[[Path], list[CheckResult]]
 Extra = Callable[[Path, Candidate], list[CheckResult]]
 Step = Callable[[], list[CheckResult]]
 FAILING = (CheckOutcome.FAILED, CheckOutcome.ERROR)
-# A suite that took at most this long on the base runs (less the affected tests) alongside them.
+# A suite that took at most this long on the base runs once, as the affected tests' check too.
 SUITE_BESIDE_SECONDS = 10.0
-MAX_DESELECTED = 400  # affected tests named on the rest of the suite's command line, at most
 
 
 @dataclass(frozen=True)
@@ -254,13 +256,12 @@ def _stages(ctx: _Context, static: _Alongside | None) -> list[list[Step]]:
     def method() -> list[CheckResult]:
         return ctx.extra(root) if ctx.extra is not None else []
 
-    rest, fulls = _suite_steps(ctx, tests)
+    together, fulls = _suite_steps(ctx, tests)
     ordered: list[list[tuple[Check, Step]]] = [
         [
             (Check.IMPORT, imports),
-            (Check.AFFECTED_TESTS, affected),
+            *(together or [(Check.AFFECTED_TESTS, affected)]),
             (Check.BEHAVIOUR, behaviour),
-            *rest,
         ],
         [(Check.METHOD, method)] if ctx.extra is not None else [],
         [(Check.DIFFERENTIAL, differential)],
@@ -275,45 +276,43 @@ def _stages(ctx: _Context, static: _Alongside | None) -> list[list[Step]]:
 def _suite_steps(
     ctx: _Context, tests: tuple[str, ...]
 ) -> tuple[list[tuple[Check, Step]], list[list[tuple[Check, Step]]]]:
-    """The full suite's runs: the first beside the affected tests (less them) when it is quick,
-    and the stages of those that run after the benchmark."""
-    beside = _suite_beside_affected(ctx.baseline, tests)
-    runs = range(2 if beside else 1, ctx.config.full_suite_runs + 1)
+    """The full suite's runs: the first, when the suite is quick, as one run of the whole suite
+    that is the affected tests' check too (in the first stage); and the stages of those that
+    run after the benchmark."""
+    together = _suite_beside_affected(ctx, tests)
+    runs = range(2 if together else 1, ctx.config.full_suite_runs + 1)
     fulls: list[list[tuple[Check, Step]]] = [
-        [(Check.FULL_SUITE, partial(_full_suite, ctx, run, ()))] for run in runs
+        [(Check.FULL_SUITE, partial(_full_suite, ctx, run))] for run in runs
     ]
-    rest: list[tuple[Check, Step]] = []
-    if beside:
-        rest = [(Check.FULL_SUITE, partial(_full_suite, ctx, 1, tests))]
-    return rest, fulls
+    if not together:
+        return [], fulls
+    options, scratch, label = ctx.config.options, ctx.config.scratch, f"{ctx.label}-suite"
+    step = partial(check_suite_with_affected, ctx.root, options, scratch, label, tests)
+    return [(Check.AFFECTED_TESTS, step)], fulls
 
 
-def _suite_beside_affected(baseline: Baseline | None, tests: tuple[str, ...]) -> bool:
-    """Does the rest of the suite run alongside the affected tests (instead of after the
-    benchmark)? When the whole suite was quick on the base: a candidate that fails the affected
-    tests then wastes at most that much. Not when the affected tests are the whole suite (the
-    rest is empty: nothing to run) or too many to name on a command line."""
-    if baseline is None or not tests or len(tests) > MAX_DESELECTED:
+def _suite_beside_affected(ctx: _Context, tests: tuple[str, ...]) -> bool:
+    """Do the affected tests run within one run of the whole suite (instead of alone, with the
+    suite after the benchmark)? When the whole suite was quick on the base: a candidate that
+    fails the affected tests then wastes at most that much. Not when both checks are not asked
+    for, nor when the affected tests are the whole suite (the affected tests alone are it)."""
+    baseline = ctx.baseline
+    if baseline is None or not tests or Check.FULL_SUITE not in ctx.checks:
         return False
     outcome = baseline.outcome
     return len(tests) < outcome.total and outcome.seconds <= SUITE_BESIDE_SECONDS
 
 
-def _full_suite(ctx: _Context, run: int, already: tuple[str, ...]) -> list[CheckResult]:
-    """The whole suite, but not the ``already`` run affected tests (they pass, or the affected
-    check beside this one fails the proof). Its first run is not needed at all when the affected
-    tests that passed were the whole suite (a second run, at the thorough level, still runs)."""
+def _full_suite(ctx: _Context, run: int) -> list[CheckResult]:
+    """The whole suite. Its first run is not needed at all when the affected tests that passed
+    were the whole suite (a second run, at the thorough level, still runs)."""
     name = "full-suite" if run == 1 else f"full-suite-{run}"
     whole = _affected_were_whole_suite(ctx.done, ctx.baseline)
     if run == 1 and whole is not None:
         detail = f"not run again: the affected tests above were the whole suite ({whole} tests)"
         return [CheckResult(name, CheckOutcome.PASSED, detail, 0.0, {"tests": whole, "failed": []})]
     options, scratch, label = ctx.config.options, ctx.config.scratch, f"{ctx.label}-full{run}"
-    check = check_tests(ctx.root, options, scratch, name, label, None, deselect=already)
-    if already and check.outcome is CheckOutcome.PASSED:
-        detail = f"{check.detail}; with the {len(already)} affected tests run beside it"
-        check = replace(check, detail=detail)
-    return [check]
+    return [check_tests(ctx.root, options, scratch, name, label, None)]
 
 
 def _affected_were_whole_suite(done: list[CheckResult], baseline: Baseline | None) -> int | None:

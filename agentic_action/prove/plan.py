@@ -30,6 +30,7 @@ from agentic_action.prove.differential.prepare import (
 )
 from agentic_action.prove.static_checks import (
     StaticBaseline,
+    prefetch_semgrep,
     run_static_checks,
     static_baseline,
     tools_for_level,
@@ -55,6 +56,7 @@ class ProofPlan:
     recording: RecordingReport | None = None
     static: StaticBaseline | None = None
     static_tools: tuple[str, ...] = ()
+    static_keep: Path | None = None  # where semgrep's findings by file content outlive the run
     differential: DifferentialSettings = field(default_factory=DifferentialSettings)
     # the differential inputs of each target, prepared for its first candidate (shared by copies)
     differential_inputs: DifferentialCache = field(
@@ -93,11 +95,24 @@ def prepare_proof(
     files = sorted({t.file for t in targets})
     log.info("proof: static findings on HEAD (%s)", ", ".join(tools) or "none")
     static = static_baseline(
-        plan.original_root, files, tools=tools, scratch=scratch / "static", python=plan.python
+        plan.original_root,
+        files,
+        tools=tools,
+        scratch=scratch / "static",
+        python=plan.python,
+        keep=plan.static_keep,
     )
     return replace(
         plan, inputs_dir=inputs_dir, recording=recording, static=static, static_tools=tools
     )
+
+
+def prefetch_static(plan: ProofPlan, versions: Sequence[tuple[str, bytes]]) -> int:
+    """Scan the candidates' versions of the target files (path, bytes) now, all at once, where
+    a tool allows it (semgrep); their static checks then find the answers waiting."""
+    if plan.static is None or not versions:
+        return 0
+    return prefetch_semgrep(plan.static, versions)
 
 
 def static_checks(plan: ProofPlan, root: Path, files: Sequence[str]) -> list[CheckResult]:

@@ -19,6 +19,10 @@ Method (the report points here):
 - A tool that is not installed is "skipped"; one that crashes or times out is "error" with the
   tail of its output; a tool that crashed on HEAD cannot judge anything and is "skipped".
 - The tools run concurrently (one thread per tool, each a sandboxed subprocess).
+- semgrep's findings are kept by file content (``static_cache.py``): the rules candidates of a
+  run are scanned by one semgrep run before the agents start (:func:`prefetch_semgrep`), and a
+  file version seen before (this run, or an earlier one with a state directory) is not scanned
+  again.
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from agentic_action.model import CheckOutcome, CheckResult
+from agentic_action.prove.static_cache import SemgrepCache, Version
 from agentic_action.prove.static_tools import (
+    RULES_DIR,
     TOOLS,
     Finding,
     RunState,
@@ -62,6 +68,7 @@ class StaticBaseline:
     runs: tuple[ToolRun, ...]
     mypy_cache: Path | None = None
     python: str | None = None  # the interpreter mypy resolves imports in (None: its own)
+    semgrep: SemgrepCache | None = None  # its findings by file content (None: no semgrep)
 
     @property
     def tools(self) -> tuple[str, ...]:
@@ -94,12 +101,14 @@ def static_baseline(
     scratch: Path | None = None,
     commands: Commands | None = None,
     python: str | None = None,
+    keep: Path | None = None,
 ) -> StaticBaseline:
     """Run ``tools`` on HEAD's tree at ``root``. With ``scratch``, mypy's cache from this run is
     kept there and copied for each candidate (much faster when the files import big typed
     libraries); without it, mypy runs with ``--no-incremental``. ``python``: the interpreter
     the repository's dependencies are installed in (mypy's ``--python-executable``; default:
     mypy's own). ``commands`` replaces a tool's command (for example the repository's own mypy).
+    ``keep``: a folder where semgrep's findings by file content outlive the run.
     """
     root = root.resolve()
     checked = _check_files(root, files)
@@ -110,9 +119,28 @@ def static_baseline(
         cache = scratch.resolve() / f"mypy-cache-{digest}"
         shutil.rmtree(cache, ignore_errors=True)
         cache.mkdir(parents=True)
-    runs = _run_all(root, dict.fromkeys(chosen, checked), timeout, commands or {}, cache, python)
+    semgrep = None
+    if "semgrep" in chosen:
+        semgrep = SemgrepCache(keep, find_command("semgrep", (commands or {}).get("semgrep")))
+    tools_run = _Tools(timeout, commands or {}, cache, python, semgrep)
+    runs = tools_run.run_all(root, dict.fromkeys(chosen, checked))
     runs_in_order = tuple(runs[tool] for tool in chosen)
-    return StaticBaseline(root, checked, runs_in_order, cache, python)
+    return StaticBaseline(root, checked, runs_in_order, cache, python, semgrep)
+
+
+def prefetch_semgrep(
+    baseline: StaticBaseline, versions: Sequence[Version], *, timeout: float = DEFAULT_TIMEOUT
+) -> int:
+    """Scan these versions of the baseline's files (path, bytes: the candidates a run will
+    prove) with one semgrep run, so that their static checks find semgrep's answer waiting.
+    Returns how many versions that run scanned (0: none needed, or semgrep cannot judge)."""
+    if baseline.semgrep is None or _why_not_judged(baseline.run_for("semgrep")):
+        return 0
+    ours = [(path, content) for path, content in versions if path in baseline.files]
+    command = baseline.semgrep.command
+    with tempfile.TemporaryDirectory(prefix="agentic-semgrep-") as work:
+        job = ToolJob(Path(work), (), timeout, command, Path(work))
+        return baseline.semgrep.prefetch(ours, job)
 
 
 def run_static_checks(
@@ -152,7 +180,8 @@ def run_static_checks(
         # mypy sees the same file list as on HEAD (comparable results; callers of a changed
         # function in the other files are checked too); ruff and semgrep only what changed.
         files_for = {tool: baseline.files if tool == "mypy" else checked for tool in to_run}
-        runs = _run_all(root, files_for, timeout, commands or {}, cache, baseline.python)
+        tools_run = _Tools(timeout, commands or {}, cache, baseline.python, baseline.semgrep)
+        runs = tools_run.run_all(root, files_for)
     for tool in to_run:
         results[tool] = judge(baseline.run_for(tool), runs[tool], checked)
     return [results[tool] for tool in chosen]
@@ -233,40 +262,56 @@ def _only(run: ToolRun, files: set[str]) -> ToolRun:
     return ToolRun(run.tool, run.state, kept, run.detail, run.seconds, run.info)
 
 
-def _run_all(
-    root: Path,
-    files_for: dict[str, tuple[str, ...]],
-    timeout: float,
-    commands: Commands,
-    mypy_cache: Path | None,
-    python: str | None,
-) -> dict[str, ToolRun]:
-    """Run each tool on its files, concurrently (one thread per tool)."""
-    tools = tuple(files_for)
-    if not tools:
-        return {}
-    with tempfile.TemporaryDirectory(prefix="agentic-static-") as work:
+@dataclass(frozen=True)
+class _Tools:
+    """How the tools run: time limit, commands, mypy's cache, the interpreter mypy resolves
+    imports in, and semgrep's answers by file content."""
 
-        def one(tool: str) -> ToolRun:
-            folder = Path(work) / tool
-            folder.mkdir()
-            asked_for = commands.get(tool)
-            command = find_command(tool, asked_for)
-            cache = mypy_cache if tool == "mypy" else None
-            job = ToolJob(
-                root,
-                files_for[tool],
-                timeout,
-                command,
-                folder,
-                cache,
-                tuple(asked_for or ()),
-                python,
-            )
-            return run_tool(tool, job)
+    timeout: float
+    commands: Commands
+    mypy_cache: Path | None
+    python: str | None
+    semgrep: SemgrepCache | None
 
-        with ThreadPoolExecutor(max_workers=len(tools), thread_name_prefix="static") as pool:
-            return dict(zip(tools, pool.map(one, tools), strict=True))
+    def run_all(self, root: Path, files_for: dict[str, tuple[str, ...]]) -> dict[str, ToolRun]:
+        """Run each tool on its files, concurrently (one thread per tool)."""
+        tools = tuple(files_for)
+        if not tools:
+            return {}
+        with tempfile.TemporaryDirectory(prefix="agentic-static-") as work:
+
+            def one(tool: str) -> ToolRun:
+                return self._one(tool, root, files_for[tool], Path(work) / tool)
+
+            with ThreadPoolExecutor(max_workers=len(tools), thread_name_prefix="static") as pool:
+                return dict(zip(tools, pool.map(one, tools), strict=True))
+
+    def _one(self, tool: str, root: Path, files: tuple[str, ...], folder: Path) -> ToolRun:
+        versions: list[Version] = []
+        if tool == "semgrep" and self.semgrep is not None:
+            versions = [(name, (root / name).read_bytes()) for name in files]
+            known = self.semgrep.get_all(versions)
+            if known is not None:
+                info = {"rules": str(RULES_DIR), "errors": [], "from_cache": True}
+                return ToolRun(tool, RunState.OK, known, info=info)
+        folder.mkdir()
+        asked_for = self.commands.get(tool)
+        cache = self.mypy_cache if tool == "mypy" else None
+        job = ToolJob(
+            root,
+            files,
+            self.timeout,
+            find_command(tool, asked_for),
+            folder,
+            cache,
+            tuple(asked_for or ()),
+            self.python,
+        )
+        run = run_tool(tool, job)
+        if versions and self.semgrep is not None and run.state is RunState.OK:
+            for name, content in versions:
+                self.semgrep.put(name, content, run.findings)
+        return run
 
 
 def _check_tools(tools: Collection[str]) -> tuple[str, ...]:

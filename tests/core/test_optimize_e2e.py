@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,16 @@ def test_every_accepted_result_carries_its_evidence_and_patch(example_run) -> No
     for result in report["results"]:
         if result["status"] == "rejected" and "benchmark" in result["reason"]:
             assert result["speed"] is not None  # measured, and shown, though not enough
+
+
+def test_the_rules_candidates_are_scanned_by_one_semgrep_run(example_run) -> None:  # type: ignore[no-untyped-def]
+    _, out, done = example_run
+    report = json.loads((out / "report.json").read_text())
+    semgrep = [c for r in report["results"] for c in r["checks"] if c["name"] == "semgrep"]
+    assert len(semgrep) >= 4, "the example's candidates reach the static checks"
+    assert all(c["data"].get("from_cache") is True for c in semgrep), semgrep
+    scanned = re.search(r"proof: semgrep scanned (\d+) candidate\(s\) in one run", done.stderr)
+    assert scanned is not None and int(scanned.group(1)) >= len(semgrep), done.stderr[-2000:]
 
 
 def test_accepted_patches_apply_pass_the_tests_and_roll_back(example_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

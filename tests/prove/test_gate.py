@@ -13,6 +13,7 @@ from agentic_action.baseline.suite import run_baseline
 from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
 from agentic_action.prove import gate
 from agentic_action.prove.change import Change
+from agentic_action.prove.checks import junit_id
 from agentic_action.prove.gate import (
     AFTER_MERGE,
     AT_LANDING,
@@ -193,11 +194,12 @@ def test_full_suite_is_not_repeated_when_the_affected_tests_were_all_of_it(proje
     assert full.data == {"tests": 2, "failed": []}
 
 
-def test_rest_of_a_quick_suite_runs_beside_the_affected_tests(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture()
+def quick_suite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A suite with one test outside the affected ones, quick enough to run once as both."""
     monkeypatch.setattr(gate, "SUITE_BESIDE_SECONDS", 1e9)  # however loaded the machine is
-    other = TESTS + "\n\ndef test_other():\n    assert 1 + 1 == 2\n"
+    other = TESTS + "\n\ndef test_other():\n    from pkg.mod import unused\n"
+    other += "    assert unused([1, 2]) == 3\n"
     files = {"pkg/__init__.py": "", "pkg/mod.py": SOURCE, "tests/test_mod.py": other}
     worktrees = Worktrees(Repository(make_repo(tmp_path / "repo", files)), tmp_path / "wt")
     options = PytestOptions(python=sys.executable, timeout=120)
@@ -205,13 +207,44 @@ def test_rest_of_a_quick_suite_runs_beside_the_affected_tests(
     config = GateConfig(options, 80.0, tmp_path / "scratch")
     with worktrees.checkout("baseline") as base:
         baseline = run_baseline(base, options, config.scratch)
+    yield worktrees, baseline, config
+    worktrees.close()
+
+
+def test_a_quick_suite_runs_once_as_the_affected_tests_check_too(quick_suite) -> None:  # type: ignore[no-untyped-def]
+    worktrees, baseline, config = quick_suite
     with worktrees.checkout("c") as root:
         verdict = run_gate(root, _candidate("evens", FAST, 1, 6), SOURCE, baseline, config)
-    worktrees.close()
-    affected, full = verdict.checks[-2:]
-    assert verdict.accepted and affected.data["tests"] == 2
-    assert full.name == "full-suite" and full.data == {"tests": 1, "failed": []}
-    assert "with the 2 affected tests run beside it" in full.detail
+    names = [c.name for c in verdict.checks]
+    assert verdict.accepted and names.count("full-suite") == 1, names
+    affected = next(c for c in verdict.checks if c.name == "affected-tests")
+    full = next(c for c in verdict.checks if c.name == "full-suite")
+    assert affected.data == {"tests": 2, "failed": [], "with_whole_suite": True}
+    assert "within one run of the whole suite" in affected.detail
+    assert full.outcome is CheckOutcome.PASSED and full.data == {"tests": 3, "failed": []}
+
+
+def test_in_one_run_a_failure_is_the_affected_tests_or_the_rest_of_the_suites(quick_suite) -> None:  # type: ignore[no-untyped-def]
+    worktrees, baseline, config = quick_suite
+    breaks_other = FAST.replace("total += v", "total -= v")
+    breaks_evens = FAST.replace("v % 2 == 0", "v % 2 == 1")
+    with worktrees.checkout("other") as root:
+        other = run_gate(root, _candidate("evens", breaks_other, 1, 6), SOURCE, baseline, config)
+    with worktrees.checkout("evens") as root:
+        evens = run_gate(root, _candidate("evens", breaks_evens, 1, 6), SOURCE, baseline, config)
+    by_name = {c.name: c for c in other.checks}
+    assert not other.accepted and other.reason.startswith("full-suite failed")
+    assert by_name["affected-tests"].outcome is CheckOutcome.PASSED
+    assert by_name["full-suite"].data["failed"] == ["tests.test_mod::test_other"]
+    assert not evens.accepted and evens.reason.startswith("affected-tests failed"), evens.reason
+    failed = next(c for c in evens.checks if c.name == "affected-tests")
+    assert sorted(failed.data["failed"]) == ["tests.test_mod::test_evens"]
+    assert "full-suite" not in [c.name for c in evens.checks]
+
+
+def test_junit_id_is_pytests_own_mangling_of_a_node_id() -> None:
+    assert junit_id("tests/test_x.py::TestC::test_y[a/b-1]") == "tests.test_x.TestC::test_y[a/b-1]"
+    assert junit_id("tests/test_x.py::test_y") == "tests.test_x::test_y"
 
 
 def test_static_tools_run_alongside_and_their_failure_stops_the_proof(project) -> None:  # type: ignore[no-untyped-def]
