@@ -72,6 +72,7 @@ def one_run(repo: Path, work: Path, agents: int, level: str, env: dict[str, str]
         "--validation-level", level, "--max-agents", str(agents),
         "--worktree-base", str(work / "wt"),
     ]  # fmt: skip
+    busy_before = _cpu_jiffies()
     started = time.perf_counter()
     proc = subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
@@ -80,6 +81,8 @@ def one_run(repo: Path, work: Path, agents: int, level: str, env: dict[str, str]
     lines = [(time.perf_counter() - started, line) for line in proc.stderr]
     proc.wait()
     wall = time.perf_counter() - started
+    now = _cpu_jiffies()
+    busy, total = now[0] - busy_before[0], now[1] - busy_before[1]
     if proc.returncode != 0:
         tail = "".join(line for _, line in lines[-40:])
         raise SystemExit(f"run with {agents} agent(s) failed:\n{tail}")
@@ -95,7 +98,17 @@ def one_run(repo: Path, work: Path, agents: int, level: str, env: dict[str, str]
         "after_agents": wall - at[-1],
         "benchmark": _benchmark_seconds(report)[0],
         "lock_wait": _benchmark_seconds(report)[1],
+        "cores_busy": (os.cpu_count() or 1) * busy / max(total, 1),
     }
+
+
+def _cpu_jiffies() -> tuple[int, int]:
+    """Busy and total CPU time of the whole machine so far (/proc/stat), in clock ticks: during a
+    run on a quiet machine, how many cores the run kept busy (its sandboxed processes
+    included, which a child's rusage would miss)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
 
 
 def _benchmark_seconds(report: dict[str, Any]) -> tuple[float, float]:
@@ -151,9 +164,9 @@ def main() -> None:
     print(
         "| code | agents | wall (s) | speedup vs 1 | accepted | baseline suite run (s) "
         "| before agents (s) | agents (s) | after agents (s) | benchmark checks (s) "
-        "| waiting for the benchmark lock (s) |"
+        "| waiting for the benchmark lock (s) | cores busy |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for code in codes:
         rows = [(n, _median(runs[(code, n)])) for n in counts]
         first = rows[0][1]["wall"]
@@ -162,11 +175,12 @@ def main() -> None:
                 f"| {code} | {agents} | {row['wall']:.1f} | {first / row['wall']:.2f}x | "
                 f"{int(row['accepted'])}/{int(row['candidates'])} | {row['baseline']:.1f} | "
                 f"{row['before_agents']:.1f} | {row['agents']:.1f} | {row['after_agents']:.1f} | "
-                f"{row['benchmark']:.1f} | {row['lock_wait']:.1f} |"
+                f"{row['benchmark']:.1f} | {row['lock_wait']:.1f} | {row['cores_busy']:.2f} |"
             )
     print("\nbefore agents: start-up, baseline suite, profile, recording; after agents: merges of")
     print("patches to one file (re-proven), report. benchmark checks: summed over candidates,")
-    print("less their waiting for the lock that lets one benchmark run at a time.")
+    print("less their waiting for the lock that lets one benchmark run at a time. cores busy:")
+    print("the machine's CPU time during the run / its wall time (meaningful on a quiet machine).")
 
 
 def _env(code: str, fast_pytest: bool) -> dict[str, str]:
