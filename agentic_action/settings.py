@@ -102,8 +102,10 @@ class Settings(BaseModel):
         2.0,
         gt=0,
         le=600,
-        description="Time bound per candidate for the differential inputs (original and "
-        "candidate side by side on inputs built around the recorded ones).",
+        description="Per-call time bound for the differential inputs (original and candidate "
+        "side by side on inputs built around the recorded ones): a candidate's call may take "
+        "twice it, the original's at most it (100x its slowest recorded call, at least 0.1 s, "
+        "when that is less; an input that takes the original longer is dropped).",
     )
     differential_inputs: int = Field(
         150, ge=0, le=5000, description="Differential inputs built per function (0: none)."

@@ -37,8 +37,10 @@ def replay(
     timeout: float,
     extra_paths: Sequence[str] = (),
     call_timeout: float = 0.0,
+    start: int = 0,
 ) -> ReplayRun:
-    """Replay every input in ``inputs`` on ``root``; outcomes go to the JSON-lines file.
+    """Replay every input in ``inputs`` on ``root`` (from the ``start``-th, in name order);
+    outcomes are appended to the JSON-lines file.
 
     When the interpreter dies inside a call (``os._exit``, a segfault, the memory limit) a
     ``crash`` outcome is appended for that input and a fresh worker continues with the next one;
@@ -46,7 +48,7 @@ def replay(
     ``call_timeout`` a single call that outlasts it is recorded as ``timeout`` and replay goes on.
     """
     deadline = time.monotonic() + timeout
-    start, crashes, isolation, tail = 0, 0, "", ""
+    crashes, isolation, tail = 0, "", ""
     while True:
         argv = [python, "-m", WORKER, "--root", str(root), "--file", target.file]
         argv += ["--qualname", target.qualname, "--inputs", str(inputs), "--out", str(outcomes)]

@@ -5,10 +5,12 @@
 
 Writes JSON lines to OUTCOMES: ``{"i": 3, "event": "start"}`` before each call, then
 ``{"i": 3, "event": "done", "kind": "return"|"raise"|"unloadable", ...}``. A "start" without its
-"done" tells the parent which input crashed or hung the interpreter. Before each call every
-functools cache of the target's module is cleared and the sources of non-determinism are pinned
-(see ``pins.py``). ``--call-timeout``: a call that outlasts it is stopped and recorded as
-``"kind": "timeout"``, and the replay goes on with the next input. Standard library only.
+"done" tells the parent which input crashed or hung the interpreter. A "done" record of a call
+says how many ``seconds`` it took (never compared; the differential inputs' preparation derives
+the original's time bound from it). Before each call every functools cache of the target's
+module is cleared and the sources of non-determinism are pinned (see ``pins.py``).
+``--call-timeout``: a call that outlasts it is stopped and recorded as ``"kind": "timeout"``,
+and the replay goes on with the next input. Standard library only.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import pickle
 import signal
 import sys
+import time
 import types
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -42,6 +45,7 @@ from agentic_action.record.reprs import (
 
 PICKLE_LIMIT = 4_000_000  # larger results are compared by hash only
 ITERATOR_LIMIT = 100_000  # returned iterators are materialized up to this many items
+CLOCK = time.perf_counter  # the real clock: the pins make time.perf_counter tick 1 ms a reading
 
 
 def encode(value: Any) -> dict[str, Any]:
@@ -113,14 +117,16 @@ class Replayer:
         for clear in self.clearers:
             clear()
         with captured_output() as (out, err), self.watch.watching(), self.pins:
+            started = CLOCK()
             try:
                 with call_bound(self.call_timeout):
                     value = materialize(self.fn(*args, **kwargs))
                 record.update(kind="return", value=value)
             except CallTimeout:
-                return {**record, "kind": "timeout"}
+                return {**record, "kind": "timeout", "seconds": CLOCK() - started}
             except BaseException as exc:  # the target may raise anything, SystemExit included
                 record.update(kind="raise", exc_type=type_name(exc), message=_message(exc))
+            record["seconds"] = CLOCK() - started
         if record["kind"] == "return":
             record["value"] = encode(record["value"])
         record["args_after"] = encode((args, kwargs))

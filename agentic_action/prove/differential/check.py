@@ -6,7 +6,8 @@ comparer classifies each input against the original's two runs, comparing what t
 check compares (return value, argument mutation, printed output, file writes) except that an
 exception matches on its type (messages of synthetic inputs differ for harmless reasons). The
 first differing input is shrunk (``shrink`` rounds) and shown. A candidate that does not finish
-within the time bound on an input the original finishes is rejected: it hangs.
+within its time bound on an input the original finishes is rejected: it hangs. (The inputs the
+original ran past its own per-call bound on were dropped before: see ``original``.)
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def _judge(
 def _dropped_words(prepared: Prepared, counts: dict[str, int]) -> str:
     parts = []
     if prepared.dropped:
-        parts.append(f"{len(prepared.dropped)} dropped: the original hung on them")
+        bound = f"{prepared.call_bound:.2g} s"
+        parts.append(f"{len(prepared.dropped)} dropped: each took the original over {bound}")
     if counts["nondeterministic"] or counts["unusable"]:
         parts.append(f"{counts['nondeterministic'] + counts['unusable']} not usable as evidence")
     return f" ({'; '.join(parts)})" if parts else ""
@@ -134,6 +136,7 @@ def _data(prepared: Prepared, extra: dict[str, Any]) -> dict[str, Any]:
         "skipped_uncopyable": manifest.get("uncopyable", 0) + manifest.get("unloadable", 0),
         "unmutated_calls": (manifest.get("mutation") or {}).get("unmutated_calls", 0),
         "dropped_original_hangs": list(prepared.dropped),
+        "original_call_bound": round(prepared.call_bound, 3),
         "outside_domain": prepared.outside_domain,
         "hypothesis": manifest.get("hypothesis"),
         "llm": manifest.get("llm"),
@@ -213,8 +216,9 @@ def _shrink_round(
     files = sorted(p for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
     if not files:
         return None
+    bound = prepared.call_bound or settings.seconds  # the inputs the original was kept for
     runs = [
-        ("original", sides.original, settings.original_timeout, settings.seconds),
+        ("original", sides.original, settings.original_timeout, bound),
         ("candidate", sides.candidate, candidate_timeout(prepared, settings), 2 * settings.seconds),
     ]
 

@@ -1,9 +1,11 @@
 """Differential inputs of one target, built once per run and shared by all its candidates.
 
 The generator (sandboxed: it unpickles the recorded inputs and may run the model's edge-case
-code) writes the inputs; the original is then replayed on them twice, each in its own sandboxed
-process, as the behaviour check does. An input on which the original does not finish within the
-time bound is dropped (and counted) and the original replayed again without it.
+code) writes the inputs while the original is timed on the recorded ones; the original is then
+replayed on the inputs twice, each in its own sandboxed process, as the behaviour check does. An
+input on which the original runs past its per-call bound (``original.call_bound``: 100x its
+slowest recorded call, at least 0.1 s, at most the settings' ``seconds``) is outside the
+workload: dropped and counted.
 """
 
 from __future__ import annotations
@@ -20,14 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action.model import FunctionTarget
-from agentic_action.prove.behaviour.replay import outcome_records, replay
+from agentic_action.prove.differential.original import (
+    Replayer,
+    call_bound,
+    done_by_index,
+    run_original,
+    slowest_recorded,
+)
 from agentic_action.record import store
 from agentic_action.sandbox.launch import worker_env
 from agentic_action.sandbox.runner import run_sandboxed
 
 GENERATOR = "agentic_action.prove.differential.generate_worker"
 GENERATE_TIMEOUT = 90.0  # seconds for the sandboxed generator (hypothesis imports are slow)
-MAX_HANGS = 3  # inputs dropped for hanging the original before the rest is given up
 OUTCOMES = "outcomes.jsonl"
 
 
@@ -35,14 +42,15 @@ OUTCOMES = "outcomes.jsonl"
 class DifferentialSettings:
     """Bounds on the differential inputs of each target (``OPTIMIZER_DIFFERENTIAL_*``)."""
 
-    seconds: float = 2.0  # time bound per candidate: its replay and the original's
+    seconds: float = 2.0  # time bound per call: the original's at most, the candidate's twice
     max_inputs: int = 150  # inputs generated per target
     max_bytes: int = 100_000  # pickled size of one input
     hypothesis: int = 30  # of max_inputs, drawn by hypothesis from the runtime types
 
     @property
     def original_timeout(self) -> float:
-        """The original's replay of all inputs; an input that outlasts it is dropped."""
+        """One replay process of the original (a call its per-call bound cannot stop, a long C
+        call, ends it; that input is dropped and the replay resumes after it)."""
         return max(5.0, 5 * self.seconds)
 
 
@@ -56,11 +64,13 @@ class Prepared:
     again: Path
     origins: tuple[dict[str, Any], ...]
     manifest: dict[str, Any]
-    original_seconds: float = 0.0
-    dropped: tuple[str, ...] = ()  # inputs that hung the original
+    original_seconds: float = 0.0  # the original's replay of the kept inputs
+    dropped: tuple[str, ...] = ()  # inputs the original ran past its per-call bound on
     seconds: float = 0.0  # spent preparing (once per target)
     error: str | None = None
     outside_domain: int = 0  # type substitutions the original itself does not support
+    call_bound: float = 0.0  # the original's per-call bound, seconds
+    recorded_slowest: float | None = None  # its slowest recorded call (None: none timed)
 
     @property
     def count(self) -> int:
@@ -102,27 +112,26 @@ def prepare_inputs(
     started = time.monotonic()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    extra = store.recorded_sys_path(recorded_dir)
-    manifest, error = _generate(python, original, target, recorded_dir, work, settings, edge_code)
+    extra = tuple(store.recorded_sys_path(recorded_dir))
+    replayer = Replayer(python, original, target, extra, settings.original_timeout)
+    recorded = store.target_dir(recorded_dir, target.key)
+    timed = (replayer, recorded, work / "timing", settings.seconds)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the recorded calls timed meanwhile
+        timing = pool.submit(slowest_recorded, *timed)
+        manifest, error = _generate(replayer, recorded, work, settings, edge_code)
+        slowest = timing.result()
+    bound = call_bound(slowest, settings.seconds)
     origins = [o for o in manifest.get("inputs", []) if isinstance(o, dict)]
     inputs = work / "inputs"
     first, again = work / "original" / OUTCOMES, work / "original-again" / OUTCOMES
-    dropped: list[str] = []
-    took = 0.0
-    for _ in range(MAX_HANGS + 1):
-        sides = (first, again)
-        took, hung = _run_original(python, original, target, inputs, sides, settings, extra)
-        if hung is None or len(dropped) >= MAX_HANGS:
-            break
-        dropped.append(describe_origin(origins.pop(hung)))
-        _remove_input(inputs, hung)
-    outside = outside_domain(origins, _done_by_index(first))
+    took = run_original(replayer, inputs, (first, again), bound)
+    outside = outside_domain(origins, done_by_index(first))
     kept, timed_out = keep_finished(inputs, (first, again), outside)
-    dropped += [describe_origin(origins[i]) for i in timed_out]
+    dropped = tuple(describe_origin(origins[i]) for i in timed_out)
     origins = [origins[i] for i in kept]
     return Prepared(
-        work, inputs, first, again, tuple(origins), manifest, took, tuple(dropped),
-        time.monotonic() - started, error, len(outside),
+        work, inputs, first, again, tuple(origins), manifest, took, dropped,
+        time.monotonic() - started, error, len(outside), bound, slowest,
     )  # fmt: skip
 
 
@@ -150,70 +159,35 @@ def _same_outcome(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
 
 
 def _generate(
-    python: str,
-    original: Path,
-    target: FunctionTarget,
-    recorded_dir: Path,
+    replayer: Replayer,
+    recorded: Path,
     work: Path,
     settings: DifferentialSettings,
     edge_code: str,
 ) -> tuple[dict[str, Any], str | None]:
-    manifest_path = work / "manifest.json"
-    argv = [python, "-m", GENERATOR, "--root", str(original), "--file", target.file]
-    argv += ["--qualname", target.qualname, "--out", str(work / "inputs")]
+    manifest_path, target = work / "manifest.json", replayer.target
+    argv = [replayer.python, "-m", GENERATOR, "--root", str(replayer.original)]
+    argv += ["--file", target.file, "--qualname", target.qualname, "--out", str(work / "inputs")]
     argv += ["--manifest", str(manifest_path), "--max-inputs", str(settings.max_inputs)]
     argv += ["--max-bytes", str(settings.max_bytes), "--hypothesis", str(settings.hypothesis)]
-    recorded = store.target_dir(recorded_dir, target.key)
     if recorded.is_dir():  # a copy: the sandbox sees only its own folders, and cannot alter these
         shutil.copytree(recorded, work / "recorded")
         argv += ["--recorded", str(work / "recorded")]
     if edge_code:
         (work / "edge_cases.py").write_text(edge_code, encoding="utf-8")
         argv += ["--cases", str(work / "edge_cases.py")]
-    for entry in store.recorded_sys_path(recorded_dir):
+    for entry in replayer.extra:
         argv += ["--extra-path", entry]
     (work / "inputs").mkdir()
     result = run_sandboxed(
-        argv, cwd=original, timeout=GENERATE_TIMEOUT, writable=[work], extra_env=worker_env()
-    )
+        argv, cwd=replayer.original, timeout=GENERATE_TIMEOUT, writable=[work],
+        extra_env=worker_env(),
+    )  # fmt: skip
     try:
         data = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}, f"the input generator failed: {result.tail(8) or 'no output'}"
     return (data, None) if isinstance(data, dict) else ({}, "malformed generator manifest")
-
-
-def _run_original(
-    python: str,
-    original: Path,
-    target: FunctionTarget,
-    inputs: Path,
-    outcomes: tuple[Path, Path],
-    settings: DifferentialSettings,
-    extra: list[str],
-) -> tuple[float, int | None]:
-    """Two replays of the original, side by side; their longest wall time and the index of
-    an input one of them did not finish (a hang), if any."""
-
-    def run(out: Path) -> tuple[float, int | None]:
-        shutil.rmtree(out.parent, ignore_errors=True)
-        shutil.copytree(inputs, out.parent / "inputs")
-        started = time.monotonic()
-        run = replay(
-            python, original, target, out.parent / "inputs", out,
-            timeout=settings.original_timeout, extra_paths=extra, call_timeout=settings.seconds,
-        )  # fmt: skip
-        return time.monotonic() - started, timed_out_at(out) if run.timed_out else None
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(run, outcomes))
-    hangs = [hung for _, hung in runs if hung is not None]
-    return max(took for took, _ in runs), min(hangs) if hangs else None
-
-
-def timed_out_at(outcomes: Path) -> int | None:
-    """The input on which a replay ran out of time, if one did."""
-    return next((r["i"] for r in outcome_records(outcomes) if r.get("kind") == "timeout"), None)
 
 
 def keep_finished(
@@ -226,7 +200,7 @@ def keep_finished(
     the input folder and in both outcome files. Returns (kept, timed out) as indexes before
     renumbering."""
     files = sorted(p for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
-    outcomes = [_done_by_index(run) for run in runs]
+    outcomes = [done_by_index(run) for run in runs]
     finished = ("return", "raise", "crash")
     kept = [
         i
@@ -242,20 +216,6 @@ def keep_finished(
         lines = [json.dumps({**done[old], "i": new}) for new, old in enumerate(kept)]
         run.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return kept, timed_out
-
-
-def _done_by_index(outcomes: Path) -> dict[int, dict[str, Any]]:
-    done: dict[int, dict[str, Any]] = {}
-    for record in outcome_records(outcomes):
-        if record.get("event") == "done":
-            done.setdefault(record["i"], record)
-    return done
-
-
-def _remove_input(inputs: Path, index: int) -> None:
-    files = sorted(p for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
-    if index < len(files):
-        files[index].unlink()
 
 
 def describe_origin(origin: dict[str, Any]) -> str:
