@@ -28,6 +28,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "AO113": (r"\bin\b", r"\belse\b"),
     "AO114": (r"\bformat\b",),
     "AO115": (r"\bin\b",),
+    "AO116": (r"%",),
     "ruff:C413": (r"\bsorted\b", r"\blist\b"),
     "ruff:C420": (r"\bfor\b", r"\{"),
     "ruff:SIM118": (r"\bkeys\b",),

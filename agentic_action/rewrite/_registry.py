@@ -20,6 +20,7 @@ from agentic_action.rewrite.rules_dictget import MembershipLookupToGet
 from agentic_action.rewrite.rules_format import FormatToFString
 from agentic_action.rewrite.rules_iteration import DictKeysToItems, RangeLenToIteration
 from agentic_action.rewrite.rules_membership import MembershipToSet, MembershipToSetEvidence
+from agentic_action.rewrite.rules_printf import PrintfToFString
 from agentic_action.rewrite.rules_regex import RegexHoist
 from agentic_action.rewrite.rules_sorted import SortedFirstToMin, SortedOfCopy
 
@@ -37,6 +38,7 @@ OWN_RULES: tuple[Rule, ...] = (
     SortedFirstToMin(),  # AO107
     MembershipToSet(),  # AO101
     FormatToFString(),  # AO114
+    PrintfToFString(),  # AO116
     MembershipToSetEvidence(),  # AO115, evidence tier: only when that tier is asked for
     RegexHoist(),  # AO103
 )

@@ -9,13 +9,10 @@ import libcst as cst
 
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._edit import constant, replace_nodes
+from agentic_action.rewrite._fstring import f_prefix, f_string, field_source, inert, template_text
 from agentic_action.rewrite._loops import has_comments
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
-# The source of an argument that may sit inside an f-string's braces unchanged: no quotes, no
-# backslash, no braces, no `:`/`!`/`#`/`=` that the f-string would read as its own syntax, and no
-# line break (a one-line f-string in 3.11 allows none of these in its expressions).
-_PLAIN_EXPRESSION = re.compile(r"[A-Za-z0-9_.()\[\], +\-*/%<>]+")
 _SPEC = re.compile(r"[^{}\\'\"]*")
 
 Field = tuple[str, str | None, str | None, str | None]  # literal, field name, spec, conversion
@@ -66,31 +63,23 @@ def _f_string(call: cst.Call, ctx: FunctionContext) -> cst.FormattedString | Non
     ):
         return None
     template = func.value
-    prefix = template.prefix.lower()
-    if set(prefix) - {"r", "u"} or "\\N" in template.value or has_comments(call):
+    new_prefix = f_prefix(template)
+    if new_prefix is None or has_comments(call):
         return None
     fields = _fields(template)
     args = _arguments(call, ctx)
     names = None if fields is None or args is None else _ordered(fields, args)
     if fields is None or args is None or names is None:
         return None
-    quote = template.quote
     numbered = iter(names)
     body = "".join(_piece(f, None if f[1] is None else next(numbered), args) for f in fields)
-    new_prefix = ("r" if "r" in prefix else "") + "f"
-    try:
-        parsed = cst.parse_expression(new_prefix + quote + body + quote)
-    except cst.ParserSyntaxError:
-        return None
-    if not isinstance(parsed, cst.FormattedString):
-        return None
-    return parsed.with_changes(lpar=call.lpar, rpar=call.rpar)
+    return f_string(new_prefix, template.quote, body, call)
 
 
 def _fields(template: cst.SimpleString) -> list[Field] | None:
     """The template's pieces, read from its source text (escapes kept as written), when they
     mean the same as the pieces of its value."""
-    raw = template.value[len(template.prefix) + len(template.quote) : -len(template.quote)]
+    raw = template_text(template)
     value = template.evaluated_value
     if not isinstance(value, str):
         return None
@@ -113,25 +102,11 @@ def _arguments(call: cst.Call, ctx: FunctionContext) -> list[tuple[str, str]] | 
     """(keyword or '', source) of each argument, in the order written; None when not usable."""
     found: list[tuple[str, str]] = []
     for index, arg in enumerate(call.args):
-        if arg.star:
+        source = None if arg.star else field_source(arg.value, arg)
+        if source is None or (index > 0 and not inert(arg.value, ctx)):
             return None
-        source = cst.Module([]).code_for_node(arg.value)
-        if not _PLAIN_EXPRESSION.fullmatch(source) or has_comments(arg):
-            return None
-        if index > 0 and not _inert(arg.value, ctx):
-            return None
-        found.append((arg.keyword.value if arg.keyword else "", source.strip()))
+        found.append((arg.keyword.value if arg.keyword else "", source))
     return found
-
-
-def _inert(expr: cst.BaseExpression, ctx: FunctionContext) -> bool:
-    if isinstance(expr, cst.Integer | cst.Float | cst.Imaginary):
-        return True
-    if not isinstance(expr, cst.Name):
-        return False
-    uses = ctx.uses_of(expr.value)
-    is_parameter = any(isinstance(ctx.parent(u.node), cst.Param) for u in uses)
-    return is_parameter and not any(u.kind == "del" or u.nested for u in uses)
 
 
 def _ordered(fields: list[Field], args: list[tuple[str, str]]) -> list[str] | None:
