@@ -96,7 +96,7 @@ def uses_inside(acc: Accumulation, ctx: FunctionContext) -> int:
 
 def why_not_movable(acc: Accumulation, moved: list[cst.CSTNode], ctx: FunctionContext) -> str:
     """'' when the loop can become one assignment; the reason otherwise."""
-    if uses_inside(acc, ctx) != 1:
+    if uses_inside(acc, ctx) != 1 + len(acc.chain.others):  # once in each branch's leaf
         return "the accumulator is used elsewhere in the loop"
     return chain_is_movable(acc.chain, moved, ctx)
 

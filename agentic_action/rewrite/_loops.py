@@ -14,71 +14,229 @@ _SCOPE_BREAKERS = frozenset({"super", "__class__", "locals", "vars", "dir", "eva
 
 
 @dataclass(frozen=True)
+class Filter:
+    """`if test:` around the rest of the chain, or (negated) `if test: continue` before it."""
+
+    test: cst.BaseExpression
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Bind:
+    """`target = value` before the rest of the chain: `for target in [value]` in a comprehension
+    (CPython 3.9+ compiles that clause to a plain assignment)."""
+
+    target: cst.BaseAssignTargetExpression
+    value: cst.BaseExpression
+
+
+Clause = cst.For | Filter | Bind
+
+
+@dataclass(frozen=True)
 class LoopChain:
-    """`for ...: [for ...: | if ...:]* LEAF` with one statement per level and no else."""
+    """`for ...:` then, level by level, temporaries (`t = e`) and `if c: continue` guards, each
+    level ending in one `for`/`if` (no else) or in the LEAF statement. The last level may end
+    instead in `if t1: LEAF elif t2: ... else: ...` with one statement per branch: then `tests`
+    holds t1, t2, ... and `others` the statements of the later branches."""
 
     outer: cst.For
-    clauses: tuple[cst.For | cst.If, ...]  # in source order, starting with `outer`
+    clauses: tuple[Clause, ...]  # in source (and evaluation) order, starting with `outer`
     leaf: cst.BaseSmallStatement
+    tests: tuple[cst.BaseExpression, ...] = ()
+    others: tuple[cst.BaseSmallStatement, ...] = ()
+
+    @property
+    def tail(self) -> tuple[cst.CSTNode, ...]:
+        """What runs after the clauses: the branch tests and every leaf."""
+        return (*self.tests, self.leaf, *self.others)
 
     @property
     def loops(self) -> tuple[cst.For, ...]:
         return tuple(c for c in self.clauses if isinstance(c, cst.For))
 
+    @property
+    def bound_names(self) -> set[str]:
+        """Every name the chain binds: loop targets and temporaries."""
+        targets = [c.target for c in self.clauses if isinstance(c, cst.For | Bind)]
+        return set().union(*(target_names(t) for t in targets))
+
 
 def loop_chain(loop: cst.For) -> LoopChain | None:
-    clauses: list[cst.For | cst.If] = []
+    clauses: list[Clause] = []
     node: cst.BaseStatement = loop
     while True:
         if isinstance(node, cst.For):
             if node.orelse is not None or node.asynchronous is not None:
                 return None
+            clauses.append(node)
+        elif isinstance(node, cst.If) and node.orelse is None:
+            clauses.append(Filter(node.test, negated=False))
         elif isinstance(node, cst.If):
-            if node.orelse is not None:
-                return None
+            return _with_branches(loop, clauses, node)
         else:
-            break
-        clauses.append(node)
-        inner = _single_statement(node.body)
-        if inner is None:
             return None
-        if isinstance(inner, cst.BaseSmallStatement):
-            return LoopChain(loop, tuple(clauses), inner)
-        node = inner
-    return None
+        steps = _statements(node.body)
+        if not steps:
+            return None
+        for step in steps[:-1]:
+            clause = _prefix_clause(step)
+            if clause is None:
+                return None
+            clauses.append(clause)
+        last = steps[-1]
+        if isinstance(last, cst.BaseSmallStatement):
+            return LoopChain(loop, tuple(clauses), last)
+        node = last
 
 
-def _single_statement(
-    body: cst.BaseSuite,
-) -> cst.BaseStatement | cst.BaseSmallStatement | None:
-    if isinstance(body, cst.SimpleStatementSuite):
-        return body.body[0] if len(body.body) == 1 else None
-    if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1:
+def _with_branches(loop: cst.For, clauses: list[Clause], node: cst.If) -> LoopChain | None:
+    """The chain ending in `if/elif/else`, each branch one small statement (else required)."""
+    tests: list[cst.BaseExpression] = []
+    leaves: list[cst.BaseSmallStatement | None] = []
+    branch: cst.If | cst.Else | None = node
+    while isinstance(branch, cst.If):
+        tests.append(branch.test)
+        leaves.append(_only_small(branch.body))
+        branch = branch.orelse
+    if branch is None:
         return None
-    stmt = body.body[0]
-    if isinstance(stmt, cst.SimpleStatementLine):
-        return stmt.body[0] if len(stmt.body) == 1 else None
-    return stmt
+    leaves.append(_only_small(branch.body))
+    found = [leaf for leaf in leaves if leaf is not None]
+    if len(found) != len(leaves):
+        return None  # a branch with more than one statement
+    first, *rest = found
+    return LoopChain(loop, tuple(clauses), first, tuple(tests), tuple(rest))
+
+
+def _only_small(body: cst.BaseSuite) -> cst.BaseSmallStatement | None:
+    steps = _statements(body)
+    if steps is None or len(steps) != 1 or not isinstance(steps[0], cst.BaseSmallStatement):
+        return None
+    return steps[0]
+
+
+def branch_value(chain: LoopChain, values: Sequence[cst.BaseExpression]) -> cst.BaseExpression:
+    """`v1 if t1 else v2 if t2 else v3`: the value each branch's leaf would give, one per leaf
+    (exactly one test is evaluated per branch passed, as in the if/elif chain)."""
+    result = values[-1]
+    for test, value in zip(reversed(chain.tests), reversed(values[:-1]), strict=True):
+        result = cst.IfExp(
+            test=_parenthesize_loose(test),
+            body=_parenthesize_loose(value),
+            orelse=_parenthesize_loose(result) if result is values[-1] else result,
+        )
+    return result
+
+
+def _parenthesize_loose(expr: cst.BaseExpression) -> cst.BaseExpression:
+    loose = cst.IfExp | cst.Lambda | cst.NamedExpr | cst.Tuple
+    if isinstance(expr, loose) and not expr.lpar:
+        return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return expr
+
+
+def _statements(body: cst.BaseSuite) -> list[cst.BaseStatement | cst.BaseSmallStatement] | None:
+    """The statements of a level, a simple line unwrapped to its one small statement."""
+    if isinstance(body, cst.SimpleStatementSuite):
+        return [body.body[0]] if len(body.body) == 1 else None
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    found: list[cst.BaseStatement | cst.BaseSmallStatement] = []
+    for stmt in body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if len(stmt.body) != 1:
+                return None
+            found.append(stmt.body[0])
+        else:
+            found.append(stmt)
+    return found
+
+
+def _prefix_clause(stmt: cst.BaseStatement | cst.BaseSmallStatement) -> Clause | None:
+    """A statement before a level's last one: `t = e` (one plain target) or a continue guard."""
+    if isinstance(stmt, cst.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0].target
+        return Bind(target, stmt.value) if _plain_target(target) else None
+    if isinstance(stmt, cst.If) and stmt.orelse is None:
+        body = _statements(stmt.body)
+        if body is not None and len(body) == 1 and isinstance(body[0], cst.Continue):
+            return Filter(stmt.test, negated=True)
+    return None
 
 
 def comprehension_for(chain: LoopChain) -> cst.CompFor:
     """The `for ... in ... if ...` clauses of a comprehension equivalent to the chain."""
-    groups: list[tuple[cst.For, list[cst.BaseExpression]]] = []
+    groups: list[
+        tuple[cst.BaseAssignTargetExpression, cst.BaseExpression, list[cst.BaseExpression]]
+    ]
+    groups = []
     for clause in chain.clauses:
         if isinstance(clause, cst.For):
-            groups.append((clause, []))
+            groups.append((clause.target, clause.iter, []))
+        elif isinstance(clause, Bind):
+            value = _parenthesize_tuple(clause.value)
+            groups.append((clause.target, cst.List([cst.Element(value)]), []))
         else:
-            groups[-1][1].append(clause.test)
+            groups[-1][2].append(_negated(clause.test) if clause.negated else clause.test)
     inner: cst.CompFor | None = None
-    for loop, tests in reversed(groups):
+    for target, iterable, tests in reversed(groups):
         inner = cst.CompFor(
-            target=loop.target,
-            iter=_parenthesize_if_needed(loop.iter),
+            target=target,
+            iter=_parenthesize_if_needed(iterable),
             ifs=[cst.CompIf(test=_parenthesize_if_needed(t)) for t in tests],
             inner_for_in=inner,
         )
     assert inner is not None  # a chain starts with a loop
     return inner
+
+
+def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
+    """A test true exactly when `test` is false (only its truth is used, and `not`, `is not`
+    and `not in` are exact inverses): `not x` -> `x`, `a is b` -> `a is not b`, `a in b` ->
+    `a not in b`; anything else `not (...)`."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return test.expression
+    inverse = _inverse_comparison(test)
+    if inverse is not None:
+        return inverse
+    loose = cst.BooleanOperation | cst.Comparison | cst.IfExp | cst.Lambda | cst.NamedExpr
+    if isinstance(test, loose | cst.Tuple) and not test.lpar:
+        test = test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.UnaryOperation(operator=cst.Not(), expression=test)
+
+
+def _inverse_comparison(test: cst.BaseExpression) -> cst.Comparison | None:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1 or test.lpar:
+        return None
+    target = test.comparisons[0]
+    op = target.operator
+    new_op: cst.BaseCompOp
+    if isinstance(op, cst.Is):
+        new_op = cst.IsNot(
+            whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after
+        )
+    elif isinstance(op, cst.IsNot):
+        new_op = cst.Is(
+            whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after
+        )
+    elif isinstance(op, cst.In):
+        new_op = cst.NotIn(
+            whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after
+        )
+    elif isinstance(op, cst.NotIn):
+        new_op = cst.In(
+            whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after
+        )
+    else:
+        return None
+    return test.with_changes(comparisons=[target.with_changes(operator=new_op)])
+
+
+def _parenthesize_tuple(expr: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(expr, cst.Tuple) and not expr.lpar:
+        return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return expr
 
 
 def _parenthesize_if_needed(expr: cst.BaseExpression) -> cst.BaseExpression:
@@ -94,18 +252,45 @@ def chain_is_movable(chain: LoopChain, moved: Sequence[cst.CSTNode], ctx: Functi
         return "comments inside the loop would be lost"
     if ctx.guarded_by_try_or_with(chain.outer):
         return "a try or with around the loop could observe a half-built result"
-    parts = [*moved, *(c.test for c in chain.clauses if isinstance(c, cst.If))]
-    parts += [loop.iter for loop in chain.loops]
+    parts = [*moved, *(evaluated(c) for c in chain.clauses)]
     if any(_contains(p, (cst.Yield, cst.Await, cst.NamedExpr)) for p in parts):
         return "yield, await or := cannot move into a comprehension"
     if any(_SCOPE_BREAKERS & names_in(p) for p in parts):
         return "super(), locals() and friends behave differently inside a comprehension"
-    targets = set().union(*(target_names(loop.target) for loop in chain.loops))
-    if not targets or any(not _plain_target(loop.target) for loop in chain.loops):
+    targets = chain.bound_names
+    binders = [c.target for c in chain.clauses if isinstance(c, cst.For | Bind)]
+    if not targets or any(not _plain_target(t) for t in binders):
         return "loop targets must be plain names"
+    if _read_before_bound(chain, ctx):
+        return "a name the loop binds is read before the loop binds it"
     if not targets_dead_after(chain.outer, targets, ctx):
         return "a loop variable is read outside the loop"
     return ""
+
+
+def evaluated(clause: Clause) -> cst.BaseExpression:
+    """What a clause evaluates: a loop's iterable, a filter's test, a temporary's value."""
+    if isinstance(clause, cst.For):
+        return clause.iter
+    return clause.test if isinstance(clause, Filter) else clause.value
+
+
+def _read_before_bound(chain: LoopChain, ctx: FunctionContext) -> bool:
+    """A loop target or temporary read (in evaluation order) before the chain binds it: the
+    loop would read the function's variable, the comprehension its own unbound one."""
+    own = chain.bound_names
+    loads = [u.node for name in own for u in ctx.uses_of(name) if u.kind == "load"]
+
+    def read_in(node: cst.CSTNode) -> set[str]:
+        return {n.value for n in loads if ctx.is_within(n, node)}
+
+    bound: set[str] = set()
+    for clause in chain.clauses:
+        if read_in(evaluated(clause)) - bound:
+            return True
+        if not isinstance(clause, Filter):
+            bound |= target_names(clause.target)
+    return any(read_in(node) - bound for node in chain.tail)
 
 
 def targets_dead_after(loop: cst.For, names: set[str], ctx: FunctionContext) -> bool:

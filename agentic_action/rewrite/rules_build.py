@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeGuard
 
 import libcst as cst
 
@@ -16,18 +17,24 @@ from agentic_action.rewrite._accumulate import (
 )
 from agentic_action.rewrite._collections import exact_type
 from agentic_action.rewrite._context import FunctionContext
-from agentic_action.rewrite._loops import comprehension_for, target_names
+from agentic_action.rewrite._inline import inline_temporaries
+from agentic_action.rewrite._loops import branch_value, comprehension_for
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
 _COMMON = (
     "the accumulator is assigned its empty value before the loop in the same block (right "
     "before it, or earlier when the statements in between never mention it and no comment "
     "sits on the initialisation) and is used nowhere else in the loop nor in any nested "
-    "function; the loop (and any nested "
-    "for/if levels) has one statement per level, no else, no break/continue, no comments "
-    "inside; the loop variables are read nowhere after the loop; no try or with encloses the "
-    "loop (so no half-built value can be observed); nothing moved contains yield, await, :=, "
-    "super() or locals()"
+    "function; each level of the loop (and of any nested for/if) ends in one statement, a "
+    "nested for/if without else or the accumulating statement (or, at the last level and "
+    "except for AO105, an if/elif/else whose every branch is one accumulating statement: the "
+    "element becomes `a if t else b`), and may start with temporaries `t = e` (plain-name "
+    "targets; each becomes a `for t in [e]` clause, or is folded into the next clause when "
+    "that reads it once and first of all) and `if c: continue` guards (each becomes an "
+    "`if not c` filter); no for-else, no break, no other statement, no comments inside; the "
+    "loop variables and temporaries are read nowhere after the loop, nor before the loop "
+    "binds them; no try or with encloses the loop (so no half-built value can be observed); "
+    "nothing moved contains yield, await, :=, super() or locals()"
 )
 
 
@@ -74,15 +81,16 @@ class DictStoreToComprehension:
     """AO105. `d = {}; for x in xs: d[k] = v` -> `d = {k: v for x in xs}`.
 
     A loop evaluates `v` before `k`; a dict comprehension evaluates `k` first. So one of them
-    must be unable to run code: a literal or a loop variable (or a tuple of those).
+    must be unable to run code: a literal or a name the loop binds (or a tuple of those).
     """
 
     info = RuleInfo(
         "AO105",
         "dict built by item assignment in a loop -> dict comprehension",
         f"{_COMMON}. The empty value is `{{}}` (or `dict()` with the real builtin); the key or "
-        "the value is a literal or a loop variable, since the comprehension evaluates the key "
-        "before the value and the loop the value before the key.",
+        "the value is a literal or a name the loop binds (a loop variable or a temporary), "
+        "since the comprehension evaluates the key before the value and the loop the value "
+        "before the key.",
         "index = {}\nfor row in rows:\n    index[row.id] = row",
         "index = {row.id: row for row in rows}",
     )
@@ -137,56 +145,80 @@ def _is_call_of(expr: cst.BaseExpression, name: str, ctx: FunctionContext) -> bo
 
 def _list_site(loop: cst.For, ctx: FunctionContext) -> Found | None:
     acc = accumulation(loop, ctx, lambda v: _empty_list(v, ctx))
-    elt = None if acc is None else is_method_call(acc.chain.leaf, acc.name, "append")
+    elt = None if acc is None else _branch_arguments(acc, "append")
     if acc is None or elt is None or why_not_movable(acc, [elt], ctx):
         return None
-    value = cst.ListComp(elt=elt, for_in=comprehension_for(acc.chain))
+    chain, fold = inline_temporaries(acc.chain, elt, ctx)
+    value = cst.ListComp(elt=fold(elt), for_in=comprehension_for(chain))
     return acc, value, f"`{acc.name}` is only filled by append in this loop; " + _facts(acc)
 
 
 def _set_site(loop: cst.For, ctx: FunctionContext) -> Found | None:
     acc = accumulation(loop, ctx, lambda v: _is_call_of(v, "set", ctx))
-    elt = None if acc is None else is_method_call(acc.chain.leaf, acc.name, "add")
+    elt = None if acc is None else _branch_arguments(acc, "add")
     if acc is None or elt is None or why_not_movable(acc, [elt], ctx):
         return None
-    value = cst.SetComp(elt=elt, for_in=comprehension_for(acc.chain))
+    chain, fold = inline_temporaries(acc.chain, elt, ctx)
+    value = cst.SetComp(elt=fold(elt), for_in=comprehension_for(chain))
     return acc, value, f"`{acc.name}` is only filled by add in this loop; " + _facts(acc)
 
 
 def _dict_site(loop: cst.For, ctx: FunctionContext) -> Found | None:
     acc = accumulation(loop, ctx, lambda v: _empty_dict(v, ctx))
-    item = None if acc is None else _dict_store(acc)
+    item = None if acc is None or acc.chain.tests else _dict_store(acc)
     if acc is None or item is None:
         return None
     key, value = item
-    targets = set().union(*(target_names(loop.target) for loop in acc.chain.loops))
-    if not (_inert(key, targets) or _inert(value, targets)):
+    if not (_inert(key, acc.chain.bound_names) or _inert(value, acc.chain.bound_names)):
         return None
     if why_not_movable(acc, [key, value], ctx):
         return None
-    comp = cst.DictComp(key=key, value=value, for_in=comprehension_for(acc.chain))
+    chain, _ = inline_temporaries(acc.chain, None, ctx)  # nothing folds into the key or value
+    comp = cst.DictComp(key=key, value=value, for_in=comprehension_for(chain))
     return acc, comp, f"`{acc.name}` is only filled by item assignment here; " + _facts(acc)
 
 
 def _join_site(loop: cst.For, ctx: FunctionContext) -> Found | None:
     acc = accumulation(loop, ctx, _empty_str)
-    leaf = None if acc is None else acc.chain.leaf
-    if acc is None or not isinstance(leaf, cst.AugAssign):
+    if acc is None:
         return None
-    if not isinstance(leaf.operator, cst.AddAssign):
+    pieces = [_added_piece(leaf, acc.name) for leaf in (acc.chain.leaf, *acc.chain.others)]
+    if not _all_found(pieces):
         return None
-    if not isinstance(leaf.target, cst.Name) or leaf.target.value != acc.name:
-        return None
-    if exact_type(leaf.value, ctx) != "str" or why_not_movable(acc, [leaf.value], ctx):
+    piece = branch_value(acc.chain, pieces)
+    if exact_type(piece, ctx) != "str" or why_not_movable(acc, [piece], ctx):
         return None
     empty = acc.init.value
     assert empty is not None
+    chain, fold = inline_temporaries(acc.chain, piece, ctx)
     joined = cst.Call(
         func=cst.Attribute(value=empty, attr=cst.Name("join")),
-        args=[cst.Arg(cst.ListComp(elt=leaf.value, for_in=comprehension_for(acc.chain)))],
+        args=[cst.Arg(cst.ListComp(elt=fold(piece), for_in=comprehension_for(chain)))],
     )
     why = f"every piece added to `{acc.name}` is an exact str; " + _facts(acc)
     return acc, joined, why
+
+
+def _added_piece(leaf: cst.BaseSmallStatement, name: str) -> cst.BaseExpression | None:
+    """PIECE of `name += PIECE`."""
+    if not isinstance(leaf, cst.AugAssign) or not isinstance(leaf.operator, cst.AddAssign):
+        return None
+    if not isinstance(leaf.target, cst.Name) or leaf.target.value != name:
+        return None
+    return leaf.value
+
+
+def _branch_arguments(acc: Accumulation, method: str) -> cst.BaseExpression | None:
+    """The element `acc.method(ARG)` adds, one ARG per branch joined as `a if t else b`."""
+    leaves = (acc.chain.leaf, *acc.chain.others)
+    found = [is_method_call(leaf, acc.name, method) for leaf in leaves]
+    return branch_value(acc.chain, found) if _all_found(found) else None
+
+
+def _all_found(
+    values: list[cst.BaseExpression | None],
+) -> TypeGuard[list[cst.BaseExpression]]:
+    return all(v is not None for v in values)
 
 
 def _dict_store(acc: Accumulation) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
@@ -208,7 +240,8 @@ def _dict_store(acc: Accumulation) -> tuple[cst.BaseExpression, cst.BaseExpressi
 
 
 def _inert(expr: cst.BaseExpression, loop_names: set[str]) -> bool:
-    """Evaluating it cannot run code nor fail: a literal or a loop variable (or a tuple)."""
+    """Evaluating it cannot run code nor fail: a literal or a name the loop binds (a loop
+    variable or a temporary, bound before the leaf runs), or a tuple of those."""
     if isinstance(expr, cst.Name):
         return expr.value in loop_names or expr.value in ("None", "True", "False")
     if isinstance(expr, cst.Integer | cst.Float | cst.SimpleString):
@@ -238,6 +271,6 @@ def _empty_str(value: cst.BaseExpression) -> bool:
 
 def _facts(_acc: Accumulation) -> str:
     return (
-        "the loop has no else/break/continue and no try/with around it, and its variables "
-        "are not read after it"
+        "the loop has no else/break (continue only as a guard) and no try/with around it, "
+        "and its variables and temporaries are not read after it"
     )
