@@ -29,6 +29,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "AO114": (r"\bformat\b",),
     "AO115": (r"\bin\b",),
     "AO116": (r"%",),
+    "AO117": (r"%",),
     "ruff:C413": (r"\bsorted\b", r"\blist\b"),
     "ruff:C420": (r"\bfor\b", r"\{"),
     "ruff:SIM118": (r"\bkeys\b",),

@@ -20,7 +20,7 @@ from agentic_action.rewrite.rules_dictget import MembershipLookupToGet
 from agentic_action.rewrite.rules_format import FormatToFString
 from agentic_action.rewrite.rules_iteration import DictKeysToItems, RangeLenToIteration
 from agentic_action.rewrite.rules_membership import MembershipToSet, MembershipToSetEvidence
-from agentic_action.rewrite.rules_printf import PrintfToFString
+from agentic_action.rewrite.rules_printf import PrintfToFString, PrintfToFStringEvidence
 from agentic_action.rewrite.rules_regex import RegexHoist
 from agentic_action.rewrite.rules_sorted import SortedFirstToMin, SortedOfCopy
 
@@ -40,6 +40,7 @@ OWN_RULES: tuple[Rule, ...] = (
     FormatToFString(),  # AO114
     PrintfToFString(),  # AO116
     MembershipToSetEvidence(),  # AO115, evidence tier: only when that tier is asked for
+    PrintfToFStringEvidence(),  # AO117, evidence tier (after AO116: a proven operand is its)
     RegexHoist(),  # AO103
 )
 RULES: tuple[RuleInfo, ...] = (

@@ -1,5 +1,5 @@
 """AO116: `"..." % args` on a string literal -> an f-string, where both provably agree and the
-compiled code really changes."""
+compiled code really changes; AO117 (evidence tier): the same for one operand of unknown type."""
 
 from __future__ import annotations
 
@@ -80,23 +80,71 @@ class PrintfToFString:
         'label = f"<{len(items)!s} items>"',
     )
 
+    proven = True  # a lone operand must be proven an exact str or int
+    why = "the operand is formatted the same by % and by the f-string"
+
     def rewrite(self, ctx: FunctionContext) -> Rewrite | None:
         for node in ctx.body_nodes:
             if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-                new = _f_string(node, ctx)
+                new = _f_string(node, ctx, self.proven)
                 if new is not None:
-                    why = "the operand is formatted the same by % and by the f-string"
-                    return Rewrite(replace_nodes(ctx.func, {node: constant(new)}), node, why)
+                    new_func = replace_nodes(ctx.func, {node: constant(new)})
+                    return Rewrite(new_func, node, self.why)
         return None
 
 
-def _f_string(node: cst.BinaryOperation, ctx: FunctionContext) -> cst.FormattedString | None:
+class PrintfToFStringEvidence(PrintfToFString):
+    """AO117, evidence tier. AO116 on one operand whose type is not proven.
+
+    With one operand that is not a tuple display and one `%s`/`%r`/`%a` directive, CPython 3.11
+    formats `str(x)`/`repr(x)`/`ascii(x)` on both sides (a mapping operand too: `%` only looks
+    into it for `%(key)s`, which stays silent). They differ in exactly three cases:
+
+    - x is a tuple, or an instance of a tuple subclass (namedtuple, `os.stat_result`,
+      `time.struct_time`): `%` takes its elements as the arguments (a one-element tuple formats
+      its element, any other length raises TypeError), the f-string formats the tuple itself;
+    - x's type is a str subclass with an `__rmod__` of its own: `%` asks it first and returns
+      what it returns (`__rmod__` of any other type is never asked: str's `%` answers first);
+    - the conversion returns a str subclass: the f-string hands it to `format()` (its own
+      `__format__`, if any, decides the text), and a template that is only the directive
+      (`'%s'`) makes `%` return that very object where the f-string returns a plain str.
+
+    No static check rules these out, so the rewrite rests on the gate's evidence; an operand
+    that is certainly a tuple (the `*args` parameter, a local bound to a tuple display or
+    `tuple(...)`) stays silent, and a proven exact str or int is AO116's.
+    """
+
+    info = RuleInfo(
+        "AO117",
+        "[evidence tier] printf-style % on a string literal -> f-string (operand type not proven)",
+        "As AO116 with one right operand that is not a tuple display and is not proven an exact "
+        "str or int: the template, directives and operand source as AO116 requires, with "
+        "exactly one `%s`/`%r`/`%a` directive. Correct unless the operand is a tuple (of any "
+        "tuple subclass: `%` formats its elements instead), a str subclass with its own "
+        "`__rmod__`, or its str()/repr()/ascii() returns a str subclass (the f-string calls its "
+        "`__format__`). An operand that is certainly a tuple (the `*args` parameter, a local "
+        "bound to a tuple display or tuple() call) stays silent. Used only in the evidence "
+        "tier, where the gate's tests and recorded inputs are the evidence.",
+        'label = "<%s>" % name',
+        'label = f"<{name!s}>"',
+        tier="evidence",
+    )
+    proven = False
+    why = (
+        "evidence tier: the operand's type is not proven; % and the f-string differ only for "
+        "a tuple, a str subclass with __rmod__ or a str()/repr() that returns a str subclass"
+    )
+
+
+def _f_string(
+    node: cst.BinaryOperation, ctx: FunctionContext, proven: bool
+) -> cst.FormattedString | None:
     template = node.left
     if not isinstance(template, cst.SimpleString) or has_comments(node):
         return None
     new_prefix = f_prefix(template)
     pieces = _pieces(template)
-    sources = _operands(node.right, ctx)
+    sources = _operands(node.right, ctx, proven)
     if new_prefix is None or pieces is None or sources is None:
         return None
     count = len(_fields(pieces))
@@ -148,12 +196,17 @@ def _parse(text: str) -> list[_Piece] | None:
     return pieces
 
 
-def _operands(right: cst.BaseExpression, ctx: FunctionContext) -> list[str] | None:
+def _operands(right: cst.BaseExpression, ctx: FunctionContext, proven: bool) -> list[str] | None:
     """The sources of the values `%` formats, in order; None when the rule cannot vouch for
-    how `%` reads the right operand or for the order the values are evaluated in."""
+    how `%` reads the right operand or for the order the values are evaluated in. Without
+    `proven` (AO117) only a lone operand of unknown type, which `%` may read as a tuple."""
     if not isinstance(right, cst.Tuple):
         one = field_source(right, right)
-        return [one] if one is not None and exact_type(right, ctx) is not None else None
+        exact = exact_type(right, ctx) is not None
+        fits = exact if proven else not exact and not _certainly_tuple(right, ctx)
+        return [one] if one is not None and fits else None
+    if not proven:
+        return None  # a tuple display is AO116's (or already compiled into the f-string)
     sources = []
     for index, element in enumerate(right.elements):
         source = (
@@ -165,6 +218,36 @@ def _operands(right: cst.BaseExpression, ctx: FunctionContext) -> list[str] | No
             return None
         sources.append(source)
     return sources
+
+
+_TUPLE_BUILTINS = frozenset({"tuple", "divmod"})
+
+
+def _certainly_tuple(right: cst.BaseExpression, ctx: FunctionContext) -> bool:
+    """Is the lone operand a tuple whatever the inputs? Then the f-string is wrong for every
+    call (the gate would reject it), so AO117 does not offer it: a call of the builtin `tuple`
+    or `divmod`, the `*args` parameter, or a local some binding of which is a tuple display or
+    such a call."""
+    if not isinstance(right, cst.Name):
+        return _tuple_value(right, ctx)
+    star = ctx.func.params.star_arg
+    if isinstance(star, cst.Param) and star.name.value == right.value:
+        return True
+    for store in ctx.stores_of(right.value):
+        target = ctx.parent(store.node)
+        assign = ctx.parent(target) if isinstance(target, cst.AssignTarget) else target
+        value = assign.value if isinstance(assign, cst.Assign | cst.AnnAssign) else None
+        if value is not None and _tuple_value(value, ctx):
+            return True
+    return False
+
+
+def _tuple_value(value: cst.BaseExpression, ctx: FunctionContext) -> bool:
+    if isinstance(value, cst.Tuple):
+        return True
+    if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name):
+        return False
+    return value.func.value in _TUPLE_BUILTINS and ctx.facts.is_builtin(value.func.value)
 
 
 def _folded(template: cst.SimpleString, right: cst.BaseExpression, count: int) -> bool:
