@@ -22,6 +22,7 @@ from pathlib import Path
 
 from agentic_action.model import CheckOutcome, CheckResult, FunctionTarget, SpeedEvidence
 from agentic_action.prove.behaviour import check_behaviour
+from agentic_action.prove.behaviour.check import OriginalsCache
 from agentic_action.prove.change import PERFORMANCE
 from agentic_action.prove.differential.prepare import (
     DifferentialCache,
@@ -35,7 +36,7 @@ from agentic_action.prove.static_checks import (
     static_baseline,
     tools_for_level,
 )
-from agentic_action.record import RecordingReport, record_inputs
+from agentic_action.record import RecordingReport, record_inputs, store
 
 log = logging.getLogger("agentic_action")
 
@@ -61,6 +62,10 @@ class ProofPlan:
     # the differential inputs of each target, prepared for its first candidate (shared by copies)
     differential_inputs: DifferentialCache = field(
         default_factory=DifferentialCache, compare=False, repr=False
+    )
+    # the original's replays of each target's recorded inputs, done for its first candidate
+    behaviour_originals: OriginalsCache = field(
+        default_factory=OriginalsCache, compare=False, repr=False
     )
 
     @property
@@ -124,6 +129,7 @@ def static_checks(plan: ProofPlan, root: Path, files: Sequence[str]) -> list[Che
 def behaviour_check(plan: ProofPlan, root: Path, target: FunctionTarget) -> CheckResult | None:
     if not plan.measures or plan.inputs_dir is None:
         return None
+    folder = plan.inputs_dir.parent / "behaviour" / store.target_slug(target.key)
     verdict = check_behaviour(
         plan.original_root,
         root,
@@ -132,6 +138,7 @@ def behaviour_check(plan: ProofPlan, root: Path, target: FunctionTarget) -> Chec
         python=plan.python,
         timeout=plan.timeout,
         float_rel_tol=plan.float_rel_tol,
+        originals=(plan.behaviour_originals, folder),
     )
     return verdict.to_check()
 
@@ -145,7 +152,6 @@ def differential_check(
     if not plan.measures or plan.inputs_dir is None or plan.differential.max_inputs == 0:
         return None
     from agentic_action.prove.differential import Sides, check_differential, prepare_inputs
-    from agentic_action.record import store
 
     inputs_dir, key = plan.inputs_dir, cache_key(target, edge_code)
     work = inputs_dir.parent / "differential" / key

@@ -30,10 +30,13 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Reco
 def candidate(
     recorded: tuple[Path, Path, RecordingReport], tmp_path: Path
 ) -> Callable[[str, str], Path]:
-    """make(old, new): a copy of the original worktree with one text replacement in calc.py."""
+    """make(old, new): a copy of the original worktree with one text replacement in calc.py
+    (each call its own copy)."""
+    made: list[Path] = []
 
     def make(old: str, new: str) -> Path:
-        root = tmp_path / "candidate"
+        root = tmp_path / ("candidate" if not made else f"candidate-{len(made)}")
+        made.append(root)
         shutil.copytree(recorded[0], root, ignore=shutil.ignore_patterns(".git"))
         path = root / "shop" / "calc.py"
         text = path.read_text()

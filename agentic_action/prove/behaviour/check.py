@@ -14,6 +14,7 @@ from typing import Any
 
 from agentic_action.model import CheckOutcome, CheckResult, FunctionTarget
 from agentic_action.prove.behaviour.replay import ReplayRun, replay
+from agentic_action.prove.once import OnceByKey
 from agentic_action.record import store
 from agentic_action.sandbox.launch import worker_env
 from agentic_action.sandbox.runner import run_sandboxed
@@ -22,6 +23,21 @@ COMPARER = "agentic_action.prove.behaviour.compare_worker"
 SHOWN_LIMIT = 1500
 OUTCOMES = "outcomes.jsonl"
 COMPARER_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class OriginalReplays:
+    """The original's two replays of a target's recorded inputs (``original`` and
+    ``original-again`` under ``folder``, each its own copy of the inputs and its outcomes)."""
+
+    folder: Path
+    runs: dict[str, ReplayRun]
+
+
+# By target: the original is the same code for every candidate of a target, so its replays
+# are done once per run (under the run's scratch folder) and only the candidate is replayed.
+OriginalsCache = OnceByKey[OriginalReplays]
+ORIGINALS = ("original", "original-again")
 
 
 @dataclass(frozen=True)
@@ -69,11 +85,14 @@ def check_behaviour(
     python: str = sys.executable,
     timeout: float = 120,
     float_rel_tol: float = 0.0,
+    originals: tuple[OriginalsCache, Path] | None = None,
 ) -> BehaviourVerdict:
     """Replay the recorded inputs on the original (twice) and the candidate, and compare.
 
     Each replay is its own sandboxed process; ``timeout`` bounds each of them. Never raises for
-    anything the code under test does.
+    anything the code under test does. ``originals``: where the original's replays are kept
+    for the other candidates of the run (the cache, and a folder of its own for this target);
+    without it they are done for this candidate alone.
     """
     started = time.monotonic()
     original_root, candidate_root = _checked(original_root, candidate_root, target, float_rel_tol)
@@ -92,9 +111,8 @@ def check_behaviour(
     extra = store.recorded_sys_path(inputs_dir)
     work = Path(tempfile.mkdtemp(prefix="agentic-oracle-"))
     try:
-        runs = _replay_all(
-            python, original_root, candidate_root, target, inputs, work, timeout, extra
-        )
+        sides = _Sides(python, original_root, candidate_root, target, inputs, timeout, extra)
+        runs = _replay_all(sides, work, originals)
         raw = _compare(python, original_root, target, work, float_rel_tol, extra)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -113,44 +131,57 @@ def _checked(
     return original.resolve(), candidate.resolve()
 
 
-def _replay_all(
-    python: str,
-    original: Path,
-    candidate: Path,
-    target: FunctionTarget,
-    inputs: Path,
-    work: Path,
-    timeout: float,
-    extra: list[str],
-) -> dict[str, ReplayRun]:
-    """Sandboxed replays, each with its own copy of the inputs: the original and the candidate
-    at the same time, then the original again (after the first, so the two original runs never
-    share their worktree at the same moment).
+@dataclass(frozen=True)
+class _Sides:
+    """What a replay of either side needs."""
 
-    Each side may write only its own folder (and its worktree), so no side can touch the inputs
-    or outcomes of another.
-    """
-    names = ("original", "original-again", "candidate")
-    for name in names:
-        shutil.copytree(inputs, work / name / "inputs")
+    python: str
+    original: Path
+    candidate: Path
+    target: FunctionTarget
+    inputs: Path
+    timeout: float
+    extra: list[str]
 
-    def run(name: str, root: Path) -> ReplayRun:
-        folder = work / name
+    def replay(self, root: Path, folder: Path) -> ReplayRun:
+        """Replay into ``folder`` (its own copy of the inputs, its outcomes): each side may
+        write only its own folder (and its worktree), so no side can touch another's."""
+        shutil.copytree(self.inputs, folder / "inputs")
         return replay(
-            python,
+            self.python,
             root,
-            target,
+            self.target,
             folder / "inputs",
             folder / OUTCOMES,
-            timeout=timeout,
-            extra_paths=extra,
+            timeout=self.timeout,
+            extra_paths=self.extra,
         )
 
+    def originals(self, folder: Path) -> OriginalReplays:
+        """The original twice, one after the other (so its two runs never share its worktree
+        at the same moment)."""
+        shutil.rmtree(folder, ignore_errors=True)  # a build that failed half-way left it
+        runs = {name: self.replay(self.original, folder / name) for name in ORIGINALS}
+        return OriginalReplays(folder, runs)
+
+
+def _replay_all(
+    sides: _Sides, work: Path, originals: tuple[OriginalsCache, Path] | None
+) -> dict[str, ReplayRun]:
+    """The candidate's replay, and at the same time the original's two (or, when the run has
+    them already, a copy of their outcomes), all under ``work`` for the comparer."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        originals = pool.submit(lambda: (run(names[0], original), run(names[1], original)))
-        cand = pool.submit(run, names[2], candidate)
-        first, again = originals.result()
-        return {names[0]: first, names[1]: again, names[2]: cand.result()}
+        if originals is None:
+            done = pool.submit(sides.originals, work / "originals")
+        else:
+            cache, folder = originals
+            key = sides.target.key
+            done = pool.submit(cache.get, key, lambda: sides.originals(folder))
+        candidate = pool.submit(sides.replay, sides.candidate, work / "candidate")
+        made = done.result()
+        for name in ORIGINALS:
+            shutil.copytree(made.folder / name, work / name)
+        return {**made.runs, "candidate": candidate.result()}
 
 
 def _compare(

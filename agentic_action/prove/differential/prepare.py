@@ -13,11 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from agentic_action.prove.differential.original import (
     run_original,
     slowest_recorded,
 )
+from agentic_action.prove.once import OnceByKey
 from agentic_action.record import store
 from agentic_action.sandbox.launch import worker_env
 from agentic_action.sandbox.runner import run_sandboxed
@@ -77,21 +77,8 @@ class Prepared:
         return len(self.origins)
 
 
-@dataclass
-class DifferentialCache:
-    """Prepared inputs by target and edge-case code; one preparation per key at a time."""
-
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _keys: dict[str, threading.Lock] = field(default_factory=dict)
-    _done: dict[str, Prepared] = field(default_factory=dict)
-
-    def get(self, key: str, build: Callable[[], Prepared]) -> Prepared:
-        with self._lock:
-            lock = self._keys.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._done:
-                self._done[key] = build()
-            return self._done[key]
+# Prepared inputs by target and edge-case code; one preparation per key at a time.
+DifferentialCache = OnceByKey[Prepared]
 
 
 def cache_key(target: FunctionTarget, edge_code: str) -> str:

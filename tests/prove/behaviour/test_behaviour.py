@@ -9,6 +9,7 @@ from oracle_shop import PARSE, SQUARES, TOTAL
 
 from agentic_action.model import CheckOutcome
 from agentic_action.prove.behaviour import check_behaviour
+from agentic_action.prove.behaviour.check import OriginalsCache
 from agentic_action.record import RecordingReport
 
 Recorded = tuple[Path, Path, RecordingReport]
@@ -162,3 +163,26 @@ def test_a_result_of_another_type_differs_even_when_equal(
     root = candidate(SUM, "    return float(sum(xs) * scale)\n")
     verdict = check_behaviour(original, root, TOTAL, inputs, timeout=60, float_rel_tol=1e-9)
     assert "return value: builtins.int 6 vs builtins.float 6.0" in verdict.reason
+
+
+def test_the_originals_replays_are_done_once_and_serve_every_candidate(
+    recorded: Recorded, candidate: Make, tmp_path: Path
+) -> None:
+    original, inputs, _ = recorded
+    cache, folder = OriginalsCache(), tmp_path / "originals" / "total"
+    faster = "    s = 0\n    for x in xs:\n        s += x\n    return s * scale\n"
+    wrong = "    return sum(xs) * scale + (scale == 3)\n"
+    first = check_behaviour(
+        original, candidate(SUM, faster), TOTAL, inputs, timeout=60, originals=(cache, folder)
+    )
+    replays = sorted(p.relative_to(folder).as_posix() for p in folder.glob("*/outcomes.jsonl"))
+    assert replays == ["original-again/outcomes.jsonl", "original/outcomes.jsonl"]
+    written = {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+    second = check_behaviour(
+        original, candidate(SUM, wrong), TOTAL, inputs, timeout=60, originals=(cache, folder)
+    )
+    assert first.equivalent and first.inputs_compared == 3, first.reason
+    assert not second.equivalent and "input #1: total([2], scale=3)" in (
+        second.first_difference or ""
+    )  # judged against the kept replays, which nothing replayed or touched again
+    assert {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()} == written
