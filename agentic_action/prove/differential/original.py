@@ -33,7 +33,7 @@ MAX_HANGS = 3  # calls the bound could not stop (each ends a replay) before the 
 
 
 @dataclass(frozen=True)
-class Replayer:
+class OriginalReplay:
     """What a replay of the original needs besides its inputs and outcome file."""
 
     python: str
@@ -52,7 +52,7 @@ def call_bound(slowest: float | None, ceiling: float) -> float:
 
 
 def slowest_recorded(
-    replayer: Replayer, recorded: Path, work: Path, call_timeout: float
+    replayer: OriginalReplay, recorded: Path, work: Path, call_timeout: float
 ) -> float | None:
     """The original's slowest call on the recorded inputs, in seconds: one sandboxed replay of a
     copy of them, each call bounded by ``call_timeout``. None when there is nothing to time or
@@ -70,7 +70,7 @@ def slowest_recorded(
 
 
 def run_original(
-    replayer: Replayer, inputs: Path, outcomes: tuple[Path, Path], call_timeout: float
+    replayer: OriginalReplay, inputs: Path, outcomes: tuple[Path, Path], call_timeout: float
 ) -> float:
     """The original's two runs on the inputs, side by side, each in its own folder beside its
     outcome file; the seconds of the longer one, less the time spent on inputs it ran past the
@@ -85,7 +85,7 @@ def run_original(
         return max(pool.map(one, outcomes))
 
 
-def _one_run(replayer: Replayer, inputs: Path, out: Path, call_timeout: float) -> float:
+def _one_run(replayer: OriginalReplay, inputs: Path, out: Path, call_timeout: float) -> float:
     """One pass over the inputs, resumed after each call that ended a replay process."""
     count = sum(1 for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
     start, spent = 0, 0.0
@@ -106,7 +106,7 @@ def _one_run(replayer: Replayer, inputs: Path, out: Path, call_timeout: float) -
 
 
 def _replay(
-    replayer: Replayer, inputs: Path, out: Path, call_timeout: float, start: int
+    replayer: OriginalReplay, inputs: Path, out: Path, call_timeout: float, start: int
 ) -> ReplayRun:
     return replay(
         replayer.python, replayer.original, replayer.target, inputs, out,

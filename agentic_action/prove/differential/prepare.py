@@ -22,7 +22,7 @@ from typing import Any
 
 from agentic_action.model import FunctionTarget
 from agentic_action.prove.differential.original import (
-    Replayer,
+    OriginalReplay,
     call_bound,
     done_by_index,
     run_original,
@@ -100,7 +100,7 @@ def prepare_inputs(
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     extra = tuple(store.recorded_sys_path(recorded_dir))
-    replayer = Replayer(python, original, target, extra, settings.original_timeout)
+    replayer = OriginalReplay(python, original, target, extra, settings.original_timeout)
     recorded = store.target_dir(recorded_dir, target.key)
     timed = (replayer, recorded, work / "timing", settings.seconds)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the recorded calls timed meanwhile
@@ -146,7 +146,7 @@ def _same_outcome(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
 
 
 def _generate(
-    replayer: Replayer,
+    replayer: OriginalReplay,
     recorded: Path,
     work: Path,
     settings: DifferentialSettings,
