@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from agentic_action.baseline.coverage_map import CoverageMap, judge_coverage
@@ -150,6 +151,9 @@ def check_suite_with_affected(
         detail += "\n" + outcome.output_tail[-1500:]
     if failed_mine or not attributable:
         data = {"tests": len(tests), "failed": failed_mine, "with_whole_suite": True}
+        if failed_mine:  # as a run of the affected tests alone would say it
+            mine_only = replace(outcome, total=len(tests), failed=tuple(failed_mine))
+            detail = mine_only.describe() + detail.removeprefix(outcome.describe())
         return [CheckResult("affected-tests", CheckOutcome.FAILED, detail, outcome.seconds, data)]
     affected = CheckResult(
         "affected-tests", CheckOutcome.PASSED, f"{within}, passed", outcome.seconds,
