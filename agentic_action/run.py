@@ -362,7 +362,7 @@ def _prefetch_static(
         method = methods.get(target.key, report.method)
         if isinstance(method, RulesMethod):
             source = report.discovery.sources[target.file]
-            candidate = method.candidate(target, source)
+            candidate = method.candidate(target, source, proof.original_root)
             if isinstance(candidate, Candidate):
                 versions.append((target.file, candidate.new_source.encode("utf-8")))
     if not versions:

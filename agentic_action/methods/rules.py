@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 
 from agentic_action.methods.base import MethodContext, MethodOutcome
 from agentic_action.model import Candidate, FunctionTarget
 from agentic_action.rewrite import Tier
+from agentic_action.rewrite.layout import format_like_head
 from agentic_action.rewrite.rules_pass import RulesPass
 
 RULES_CACHE_DIR = "rules"  # under the state directory: answers kept by file content
@@ -70,13 +72,18 @@ class RulesMethod:
         self.rules = rules_pass(state_dir)
         self.tier: Tier = tier
 
-    def candidate(self, target: FunctionTarget, source: str) -> Candidate | str:
+    def candidate(self, target: FunctionTarget, source: str, root: Path) -> Candidate | str:
         """This method's rewrite of ``target``, or why there is none (answered once per file
-        content by the rules pass: asking before the agents start costs nothing later)."""
-        return rules_candidate(target, source, self.exclude, self.rules, self.tier)
+        content by the rules pass: asking before the agents start costs nothing later), in the
+        repository's ruff format when its file on HEAD (under ``root``) is in it."""
+        candidate = rules_candidate(target, source, self.exclude, self.rules, self.tier)
+        if isinstance(candidate, str):
+            return candidate
+        new = format_like_head(root, target.file, source, candidate.new_source)
+        return replace(candidate, new_source=new)
 
     def optimize(self, target: FunctionTarget, source: str, ctx: MethodContext) -> MethodOutcome:
-        candidate = self.candidate(target, source)
+        candidate = self.candidate(target, source, ctx.original_root)
         if isinstance(candidate, str):
             return MethodOutcome(note=candidate)
         proof = ctx.prove(candidate)
