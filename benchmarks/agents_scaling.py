@@ -74,8 +74,10 @@ def one_run(repo: Path, work: Path, agents: int, level: str, env: dict[str, str]
     ]  # fmt: skip
     busy_before = _cpu_jiffies()
     started = time.perf_counter()
+    # cwd outside any source tree: `python -m` puts the cwd first on sys.path, which would
+    # shadow the PYTHONPATH that picks the code under test (--code)
     proc = subprocess.Popen(
-        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=work
     )
     assert proc.stderr is not None
     lines = [(time.perf_counter() - started, line) for line in proc.stderr]
