@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -79,34 +80,38 @@ def prepare_proof(
     test_ids: Sequence[str],
     scratch: Path,
 ) -> ProofPlan:
-    """Record inputs and static findings on HEAD, once, for every target of the run."""
+    """Record inputs and static findings on HEAD, once, for every target of the run: side by
+    side (the static tools read the files; the recording runs the tests)."""
     if not plan.measures or not targets:
         return plan
     inputs_dir = scratch / "inputs"
-    log.info(
-        "proof: recording real inputs of %d function(s) from %d test(s)",
-        len(targets),
-        len(test_ids),
-    )
-    recording = record_inputs(
-        plan.original_root,
-        targets,
-        out_dir=inputs_dir,
-        test_ids=sorted(test_ids),
-        python=plan.python,
-        timeout=plan.timeout,
-    )
     tools = tools_for_level(plan.level)
     files = sorted({t.file for t in targets})
     log.info("proof: static findings on HEAD (%s)", ", ".join(tools) or "none")
-    static = static_baseline(
-        plan.original_root,
-        files,
-        tools=tools,
-        scratch=scratch / "static",
-        python=plan.python,
-        keep=plan.static_keep,
-    )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="static-head") as pool:
+        static_run = pool.submit(
+            static_baseline,
+            plan.original_root,
+            files,
+            tools=tools,
+            scratch=scratch / "static",
+            python=plan.python,
+            keep=plan.static_keep,
+        )
+        log.info(
+            "proof: recording real inputs of %d function(s) from %d test(s)",
+            len(targets),
+            len(test_ids),
+        )
+        recording = record_inputs(
+            plan.original_root,
+            targets,
+            out_dir=inputs_dir,
+            test_ids=sorted(test_ids),
+            python=plan.python,
+            timeout=plan.timeout,
+        )
+        static = static_run.result()
     return replace(
         plan, inputs_dir=inputs_dir, recording=recording, static=static, static_tools=tools
     )
