@@ -206,30 +206,24 @@ def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
     return cst.UnaryOperation(operator=cst.Not(), expression=test)
 
 
+# `is`/`is not` and `in`/`not in` are exact inverses: CPython computes one as the other negated.
+_INVERSE: dict[type[cst.BaseCompOp], type[cst.Is | cst.IsNot | cst.In | cst.NotIn]] = {
+    cst.Is: cst.IsNot,
+    cst.IsNot: cst.Is,
+    cst.In: cst.NotIn,
+    cst.NotIn: cst.In,
+}
+
+
 def _inverse_comparison(test: cst.BaseExpression) -> cst.Comparison | None:
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1 or test.lpar:
         return None
     target = test.comparisons[0]
     op = target.operator
-    new_op: cst.BaseCompOp
-    if isinstance(op, cst.Is):
-        new_op = cst.IsNot(
-            whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after
-        )
-    elif isinstance(op, cst.IsNot):
-        new_op = cst.Is(
-            whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after
-        )
-    elif isinstance(op, cst.In):
-        new_op = cst.NotIn(
-            whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after
-        )
-    elif isinstance(op, cst.NotIn):
-        new_op = cst.In(
-            whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after
-        )
-    else:
+    inverse = _INVERSE.get(type(op))
+    if inverse is None or not isinstance(op, cst.Is | cst.IsNot | cst.In | cst.NotIn):
         return None
+    new_op = inverse(whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after)
     return test.with_changes(comparisons=[target.with_changes(operator=new_op)])
 
 
