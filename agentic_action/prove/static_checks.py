@@ -180,7 +180,9 @@ def run_static_checks(
         # mypy sees the same file list as on HEAD (comparable results; callers of a changed
         # function in the other files are checked too); ruff and semgrep only what changed.
         files_for = {tool: baseline.files if tool == "mypy" else checked for tool in to_run}
-        tools_run = _Tools(timeout, commands or {}, cache, baseline.python, baseline.semgrep)
+        # semgrep's kept answers are the baseline's semgrep's: not for another semgrep command
+        kept = None if (commands or {}).get("semgrep") else baseline.semgrep
+        tools_run = _Tools(timeout, commands or {}, cache, baseline.python, kept)
         runs = tools_run.run_all(root, files_for)
     for tool in to_run:
         results[tool] = judge(baseline.run_for(tool), runs[tool], checked)
