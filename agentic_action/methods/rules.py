@@ -7,8 +7,8 @@ from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
-from agentic_action.methods.base import MethodContext, MethodOutcome
-from agentic_action.model import Candidate, FunctionTarget
+from agentic_action.methods.base import MethodContext, MethodOutcome, Proof
+from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
 from agentic_action.rewrite import Tier
 from agentic_action.rewrite.layout import format_like_head
 from agentic_action.rewrite.rules_pass import RulesPass
@@ -72,11 +72,15 @@ class RulesMethod:
         self.rules = rules_pass(state_dir)
         self.tier: Tier = tier
 
-    def candidate(self, target: FunctionTarget, source: str, root: Path) -> Candidate | str:
-        """This method's rewrite of ``target``, or why there is none (answered once per file
-        content by the rules pass: asking before the agents start costs nothing later), in the
-        repository's ruff format when its file on HEAD (under ``root``) is in it."""
-        candidate = rules_candidate(target, source, self.exclude, self.rules, self.tier)
+    def candidate(
+        self, target: FunctionTarget, source: str, root: Path, without: Collection[str] = ()
+    ) -> Candidate | str:
+        """This method's rewrite of ``target`` (rules ``without`` left out too), or why there is
+        none (answered once per file content by the rules pass: asking before the agents start
+        costs nothing later), in the repository's ruff format when its file on HEAD (under
+        ``root``) is in it."""
+        exclude = (*self.exclude, *without)
+        candidate = rules_candidate(target, source, exclude, self.rules, self.tier)
         if isinstance(candidate, str):
             return candidate
         new = format_like_head(root, target.file, source, candidate.new_source)
@@ -86,5 +90,29 @@ class RulesMethod:
         candidate = self.candidate(target, source, ctx.original_root)
         if isinstance(candidate, str):
             return MethodOutcome(note=candidate)
-        proof = ctx.prove(candidate)
-        return MethodOutcome(attempts=[proof], chosen=proof if proof.accepted else None)
+        attempts = [ctx.prove(candidate)]
+        untested = _rules_on_untested_lines(attempts[0])
+        if untested:
+            narrower = self.candidate(target, source, ctx.original_root, untested)
+            if isinstance(narrower, Candidate):
+                attempts.append(ctx.prove(narrower))
+        chosen = next((proof for proof in attempts if proof.accepted), None)
+        return MethodOutcome(attempts=attempts, chosen=chosen)
+
+
+def _rules_on_untested_lines(proof: Proof) -> tuple[str, ...]:
+    """The rules whose edits lie on lines no test executes, when that (the coverage check) is
+    what stopped the proof and other rules made edits too: those edits can never be proven, and
+    the rest of the rewrite may be (one function gets one candidate from every rule that fires,
+    so an f-string in an untested ``raise`` would otherwise sink a tested loop's rewrite)."""
+    if proof.accepted:
+        return ()
+    coverage = next((c for c in proof.verdict.checks if c.name == "coverage"), None)
+    if coverage is None or coverage.outcome is not CheckOutcome.FAILED:
+        return ()
+    untested = set(coverage.data.get("uncovered_changed_lines") or ())
+    edits = proof.candidate.edits
+    rules = {edit.rule for edit in edits if edit.line in untested}
+    if not rules or rules >= {edit.rule for edit in edits}:
+        return ()
+    return tuple(sorted(rules))
