@@ -5,20 +5,15 @@ recorded inputs; the differential inputs reject it and show the input it fails o
 from __future__ import annotations
 
 import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import gitrepos
 import pytest
+from differential_world import Proof, prove_differential, recorded_project
 
 from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
 from agentic_action.prove.change import Change
 from agentic_action.prove.differential import DifferentialSettings
-from agentic_action.prove.gate import Check, GateConfig, GateVerdict, prove_change
-from agentic_action.prove.plan import ProofPlan
-from agentic_action.record import record_inputs
-from agentic_action.sandbox.pytest_runner import PytestOptions
+from agentic_action.prove.gate import Check, GateVerdict, prove_change
 
 DEDUPE = '''def dedupe(items):
     """The items without repeats, in first-seen order.
@@ -80,34 +75,23 @@ LOOP = FunctionTarget("pkg/loops.py", "countdown", 1, 4)
 
 
 @pytest.fixture(scope="module")
-def proof(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, GateConfig]]:
+def proof(tmp_path_factory: pytest.TempPathFactory) -> Proof:
     """The repository and a gate config with its recorded inputs (recorded once)."""
-    base = tmp_path_factory.mktemp("dedupe")
     files = {"pkg/__init__.py": "", "pkg/dedupe.py": DEDUPE, "tests/test_dedupe.py": TESTS}
     files |= {"pkg/loops.py": COUNTDOWN, "tests/test_loops.py": COUNTDOWN_TESTS}
-    root = gitrepos.make_repo(base / "original", files)
-    recording = record_inputs(root, [TARGET, LOOP], out_dir=base / "inputs", timeout=120)
-    assert recording.for_target(TARGET).recorded == 3
     bounds = DifferentialSettings(seconds=1.0, hypothesis=0)  # no hypothesis: no huge draws
-    plan = ProofPlan(
-        "standard", root, sys.executable, inputs_dir=base / "inputs", differential=bounds
-    )
-    scratch = base / "scratch"
-    scratch.mkdir()
-    yield root, GateConfig(PytestOptions(sys.executable, 120), 80.0, scratch, plan)
+    base = tmp_path_factory.mktemp("dedupe")
+    made, recording = recorded_project(base, files, [TARGET, LOOP], bounds)
+    assert recording.for_target(TARGET).recorded == 3
+    return made
 
 
-def _prove(proof: tuple[Path, GateConfig], source: str, tmp_path: Path) -> GateVerdict:
-    """The gate's differential check on ``source`` in a fresh copy of the repository."""
-    root, config = proof
-    tree = tmp_path / "candidate"
-    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
-    change = Change.of_candidate(Candidate(TARGET, "adversarial", source, (), "test"), DEDUPE)
-    return prove_change(tree, change, config, checks=DIFFERENTIAL)
+def _prove(proof: Proof, source: str, tmp_path: Path) -> GateVerdict:
+    return prove_differential(proof, TARGET, DEDUPE, source, tmp_path, "adversarial")
 
 
 def test_dict_fromkeys_is_rejected_on_unhashable_items_and_the_input_is_shown(
-    proof: tuple[Path, GateConfig], tmp_path: Path
+    proof: Proof, tmp_path: Path
 ) -> None:
     verdict = _prove(proof, WRONG, tmp_path)
     assert not verdict.accepted
@@ -123,9 +107,7 @@ def test_dict_fromkeys_is_rejected_on_unhashable_items_and_the_input_is_shown(
     assert check.data["sources"]["mutation"] >= 30 and "hypothesis" not in check.data["sources"]
 
 
-def test_a_correct_faster_dedupe_passes_the_same_inputs(
-    proof: tuple[Path, GateConfig], tmp_path: Path
-) -> None:
+def test_a_correct_faster_dedupe_passes_the_same_inputs(proof: Proof, tmp_path: Path) -> None:
     verdict = _prove(proof, RIGHT, tmp_path)
     (check,) = verdict.checks
     assert verdict.accepted, check.detail
@@ -139,9 +121,7 @@ EDGE_CASES = """def edge_cases():
 """
 
 
-def test_the_models_own_edge_cases_come_first_and_are_named(
-    proof: tuple[Path, GateConfig], tmp_path: Path
-) -> None:
+def test_the_models_own_edge_cases_come_first_and_are_named(proof: Proof, tmp_path: Path) -> None:
     root, config = proof
     tree = tmp_path / "candidate"
     shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
@@ -157,7 +137,7 @@ def test_the_models_own_edge_cases_come_first_and_are_named(
 
 
 def test_an_input_hanging_the_original_is_dropped_and_a_hanging_candidate_rejected(
-    proof: tuple[Path, GateConfig], tmp_path: Path
+    proof: Proof, tmp_path: Path
 ) -> None:
     root, config = proof
     tree = tmp_path / "candidate"

@@ -7,23 +7,17 @@ still rejected. All through real sandboxed processes."""
 from __future__ import annotations
 
 import re
-import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import gitrepos
 import pytest
+from differential_world import Proof, prove_differential, recorded_project
 
-from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
+from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.behaviour.replay import outcome_records
-from agentic_action.prove.change import Change
 from agentic_action.prove.differential import DifferentialSettings, prepare_inputs
 from agentic_action.prove.differential.original import CALL_FLOOR, call_bound
-from agentic_action.prove.gate import Check, GateConfig, GateVerdict, prove_change
-from agentic_action.prove.plan import ProofPlan
-from agentic_action.record import record_inputs
-from agentic_action.sandbox.pytest_runner import PytestOptions
+from agentic_action.prove.gate import GateVerdict
 
 # A huge k spins the Python loop (stopped by the per-call bound); a huge n spins sum() in C,
 # where no signal handler runs, so it ends the replay process at its time limit.
@@ -46,27 +40,17 @@ HUGE = [f"mutation 'argument {i}: huge-int' of recorded input #0" for i in (0, 1
 
 
 @pytest.fixture(scope="module")
-def proof(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, GateConfig]]:
+def proof(tmp_path_factory: pytest.TempPathFactory) -> Proof:
     """The repository and a gate config with its recorded input (recorded once)."""
-    base = tmp_path_factory.mktemp("spread")
     files = {"pkg/__init__.py": "", "pkg/spread.py": SPREAD, "tests/test_spread.py": TESTS}
-    root = gitrepos.make_repo(base / "original", files)
-    recording = record_inputs(root, [TARGET], out_dir=base / "inputs", timeout=120)
+    base = tmp_path_factory.mktemp("spread")
+    made, recording = recorded_project(base, files, [TARGET], SETTINGS)
     assert recording.for_target(TARGET).recorded == 1
-    plan = ProofPlan(
-        "standard", root, sys.executable, inputs_dir=base / "inputs", differential=SETTINGS
-    )
-    scratch = base / "scratch"
-    scratch.mkdir()
-    yield root, GateConfig(PytestOptions(sys.executable, 120), 80.0, scratch, plan)
+    return made
 
 
-def _prove(proof: tuple[Path, GateConfig], source: str, tmp_path: Path) -> GateVerdict:
-    root, config = proof
-    tree = tmp_path / "candidate"
-    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
-    change = Change.of_candidate(Candidate(TARGET, "rules", source, (), "test"), SPREAD)
-    return prove_change(tree, change, config, checks=frozenset({Check.DIFFERENTIAL}))
+def _prove(proof: Proof, source: str, tmp_path: Path) -> GateVerdict:
+    return prove_differential(proof, TARGET, SPREAD, source, tmp_path)
 
 
 def test_the_bound_is_100x_the_slowest_recorded_call_between_the_floor_and_the_ceiling() -> None:
@@ -77,7 +61,7 @@ def test_the_bound_is_100x_the_slowest_recorded_call_between_the_floor_and_the_c
 
 
 def test_inputs_past_the_bound_are_dropped_and_the_replay_resumes_after_a_c_level_hang(
-    proof: tuple[Path, GateConfig], tmp_path: Path
+    proof: Proof, tmp_path: Path
 ) -> None:
     root, config = proof
     assert config.proof is not None and config.proof.inputs_dir is not None
@@ -94,7 +78,7 @@ def test_inputs_past_the_bound_are_dropped_and_the_replay_resumes_after_a_c_leve
 
 
 def test_a_candidate_equal_on_the_kept_inputs_passes_and_the_dropped_are_reported(
-    proof: tuple[Path, GateConfig], tmp_path: Path
+    proof: Proof, tmp_path: Path
 ) -> None:
     verdict = _prove(proof, CLOSED_FORM, tmp_path)
     (check,) = verdict.checks
@@ -106,7 +90,7 @@ def test_a_candidate_equal_on_the_kept_inputs_passes_and_the_dropped_are_reporte
 
 
 def test_a_candidate_hanging_where_the_original_finishes_is_still_rejected(
-    proof: tuple[Path, GateConfig], tmp_path: Path
+    proof: Proof, tmp_path: Path
 ) -> None:
     verdict = _prove(proof, HANGS_ON_NEGATIVE, tmp_path)
     (check,) = verdict.checks
