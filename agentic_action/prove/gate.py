@@ -279,7 +279,7 @@ def _suite_steps(
     """The full suite's runs: the first, when the suite is quick, as one run of the whole suite
     that is the affected tests' check too (in the first stage); and the stages of those that
     run after the benchmark."""
-    together = _suite_beside_affected(ctx, tests)
+    together = _suite_runs_once(ctx, tests)
     runs = range(2 if together else 1, ctx.config.full_suite_runs + 1)
     fulls: list[list[tuple[Check, Step]]] = [
         [(Check.FULL_SUITE, partial(_full_suite, ctx, run))] for run in runs
@@ -291,11 +291,11 @@ def _suite_steps(
     return [(Check.AFFECTED_TESTS, step)], fulls
 
 
-def _suite_beside_affected(ctx: _Context, tests: tuple[str, ...]) -> bool:
+def _suite_runs_once(ctx: _Context, tests: tuple[str, ...]) -> bool:
     """Do the affected tests run within one run of the whole suite (instead of alone, with the
     suite after the benchmark)? When the whole suite was quick on the base: a candidate that
-    fails the affected tests then wastes at most that much. Not when both checks are not asked
-    for, nor when the affected tests are the whole suite (the affected tests alone are it)."""
+    fails the affected tests then wastes at most that much. Only when both checks are asked
+    for, and not when the affected tests are the whole suite (the affected tests alone are it)."""
     baseline = ctx.baseline
     if baseline is None or not tests or Check.FULL_SUITE not in ctx.checks:
         return False
