@@ -27,7 +27,15 @@ USAGE_ERROR = 4
 # pytest's refusal of our -m expression where the repository's addopts has --strict-markers and
 # registers no `integration`/`performance` marker (so no test of its can carry them).
 UNKNOWN_MARKER = "in '-m' expression"
-PYTEST_CONFIGS = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+# The files pytest reads its configuration from, in its order, with the section that holds it
+# (None: pyproject.toml's [tool.pytest.ini_options] table).
+PYTEST_CONFIGS: tuple[tuple[str, str | None], ...] = (
+    ("pytest.ini", "pytest"),
+    (".pytest.ini", "pytest"),
+    ("pyproject.toml", None),
+    ("tox.ini", "pytest"),
+    ("setup.cfg", "tool:pytest"),
+)
 _NO_MARKERS: set[str] = set()  # configuration keys whose pytest refuses our -m expression
 
 
@@ -174,10 +182,7 @@ def addopts_marker(root: Path) -> str | None:
 
 
 def _addopts(root: Path) -> str | list[str] | None:
-    for name, section in (
-        ("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None),
-        ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"),
-    ):  # fmt: skip
+    for name, section in PYTEST_CONFIGS:
         path = root / name
         if not path.is_file():
             continue
@@ -207,7 +212,7 @@ def _config_key(python: str, root: Path) -> str:
     """The interpreter and the repository's pytest configuration (the same in every worktree
     of one commit)."""
     digest = hashlib.sha256(python.encode())
-    for name in PYTEST_CONFIGS:
+    for name, _ in PYTEST_CONFIGS:
         path = root / name
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()
