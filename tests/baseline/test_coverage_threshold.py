@@ -9,6 +9,7 @@ from pathlib import Path
 from gitrepos import make_repo
 
 from agentic_action.baseline.suite import run_baseline
+from agentic_action.sandbox import pytest_runner
 from agentic_action.sandbox.pytest_runner import PytestOptions, run_pytest
 
 CODE = "def half(x):\n    if x > 100:\n        return -1\n    return x / 2\n"
@@ -18,6 +19,14 @@ TEST = "from pkg.mod import half\n\n\ndef test_half():\n    assert half(4) == 2\
 def _repo(tmp_path: Path, config: dict[str, str]) -> Path:
     files = {"pkg/__init__.py": "", "pkg/mod.py": CODE, "tests/test_mod.py": TEST, **config}
     return make_repo(tmp_path / "repo", files)
+
+
+def _pytest(repo: Path, tmp_path: Path) -> pytest_runner.TestOutcome:
+    """One pytest run of ``repo`` as our checks run it."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    outcome, _ = run_pytest(repo, PytestOptions(sys.executable, 120), scratch=scratch, name="t")
+    return outcome
 
 
 def test_fail_under_in_pyproject_leaves_the_baseline_green(tmp_path: Path) -> None:
@@ -37,9 +46,7 @@ def test_a_threshold_from_addopts_is_overruled_and_named(tmp_path: Path) -> None
     outcomes decide, and the outcome says exactly why pytest exited 1."""
     config = "[tool:pytest]\naddopts = --cov=pkg\n\n[coverage:report]\nfail_under = 100\n"
     repo = _repo(tmp_path, {"setup.cfg": config})
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    outcome, _ = run_pytest(repo, PytestOptions(sys.executable, 120), scratch=scratch, name="t")
+    outcome = _pytest(repo, tmp_path)
     assert outcome.exit_code == 1
     assert outcome.green
     why = "coverage threshold: Coverage failure: total of 75 is less than fail-under=100"
@@ -81,9 +88,7 @@ def test_strict_markers_without_our_markers_still_run(tmp_path: Path) -> None:
     """pytest refuses our ``-m 'not integration ...'`` under the repository's --strict-markers
     when it registers no such marker; then no test can carry one, and the run goes without."""
     repo = _repo(tmp_path, {"pytest.ini": "[pytest]\naddopts = --strict-markers\n"})
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    outcome, _ = run_pytest(repo, PytestOptions(sys.executable, 120), scratch=scratch, name="m")
+    outcome = _pytest(repo, tmp_path)
     assert outcome.green, outcome.describe()
     assert outcome.total == 1
 
@@ -93,9 +98,7 @@ def test_the_repositorys_own_marker_expression_is_kept(tmp_path: Path) -> None:
     config = '[tool.pytest.ini_options]\naddopts = ["-m", "not stress"]\nmarkers = ["stress"]\n'
     stress = "import pytest\n\n\n@pytest.mark.stress\ndef test_heavy():\n    assert False\n"
     repo = _repo(tmp_path, {"pyproject.toml": config, "tests/test_stress.py": stress})
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    outcome, _ = run_pytest(repo, PytestOptions(sys.executable, 120), scratch=scratch, name="k")
+    outcome = _pytest(repo, tmp_path)
     assert outcome.green, outcome.describe()
     assert outcome.total == 1
 
