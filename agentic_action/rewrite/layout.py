@@ -21,21 +21,30 @@ from agentic_action.prove.static_tools import ruff_config
 from agentic_action.rewrite._ruff import RUFF_TIMEOUT_SECONDS, ruff_executable
 
 _CLEAN: dict[str, bool] = {}  # (root, path, content) -> format-clean on HEAD
+_FORMATTED: dict[str, str] = {}  # (root, path, candidate) -> the candidate as it is proven
 _LOCK = threading.Lock()
 
 
 def format_like_head(root: Path, path: str, original: str, new: str) -> str:
     """``new`` (the candidate's version of ``path``, whose HEAD version is ``original``) in the
     repository's ruff format when ``original`` is in it; else ``new`` unchanged. Any failure of
-    ruff leaves ``new`` unchanged: the gate's ruff check then judges it as it is."""
+    ruff leaves ``new`` unchanged: the gate's ruff check then judges it as it is. Answers are
+    kept for the process: the semgrep scan before the agents and the agent ask for the same."""
     if new == original or not _format_clean(root, path, original):
         return new
-    formatted = _ruff_format(root, path, new, check=False)
-    return formatted if formatted is not None else new
+    key = _key(root, path, new)
+    with _LOCK:
+        known = _FORMATTED.get(key)
+    if known is None:
+        formatted = _ruff_format(root, path, new, check=False)
+        known = formatted if formatted is not None else new
+        with _LOCK:
+            _FORMATTED[key] = known
+    return known
 
 
 def _format_clean(root: Path, path: str, original: str) -> bool:
-    key = hashlib.sha256(f"{root.resolve()}\0{path}\0{original}".encode()).hexdigest()
+    key = _key(root, path, original)
     with _LOCK:
         known = _CLEAN.get(key)
     if known is None:
@@ -43,6 +52,10 @@ def _format_clean(root: Path, path: str, original: str) -> bool:
         with _LOCK:
             _CLEAN[key] = known
     return known
+
+
+def _key(root: Path, path: str, source: str) -> str:
+    return hashlib.sha256(f"{root.resolve()}\0{path}\0{source}".encode()).hexdigest()
 
 
 def _ruff_format(root: Path, path: str, source: str, *, check: bool) -> str | None:
