@@ -18,6 +18,10 @@ from agentic_action.rewrite.rules_build import (
 from agentic_action.rewrite.rules_calls import AnyAllGenerator, EmptyConstructorToLiteral
 from agentic_action.rewrite.rules_dictget import MembershipLookupToGet
 from agentic_action.rewrite.rules_format import FormatToFString
+from agentic_action.rewrite.rules_genexp import (
+    GeneratorToComprehension,
+    GeneratorToComprehensionEvidence,
+)
 from agentic_action.rewrite.rules_iteration import DictKeysToItems, RangeLenToIteration
 from agentic_action.rewrite.rules_membership import MembershipToSet, MembershipToSetEvidence
 from agentic_action.rewrite.rules_printf import PrintfToFString, PrintfToFStringEvidence
@@ -35,12 +39,14 @@ OWN_RULES: tuple[Rule, ...] = (
     SetAddToComprehension(),  # AO106
     StrConcatToJoin(),  # AO102
     AnyAllGenerator(),  # AO111
+    GeneratorToComprehension(),  # AO120 (after AO110: sorted(list(G)) loses the copy first)
     SortedFirstToMin(),  # AO107
     MembershipToSet(),  # AO101
     FormatToFString(),  # AO114
     PrintfToFString(),  # AO116
     MembershipToSetEvidence(),  # AO115, evidence tier: only when that tier is asked for
     PrintfToFStringEvidence(),  # AO117, evidence tier (after AO116: a proven operand is its)
+    GeneratorToComprehensionEvidence(),  # AO121, evidence tier (silent where AO120 is proven)
     RegexHoist(),  # AO103
 )
 RULES: tuple[RuleInfo, ...] = (
