@@ -30,6 +30,8 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "AO115": (r"\bin\b",),
     "AO116": (r"%",),
     "AO117": (r"%",),
+    "AO118": (r"\b(?:any|all)\b", r"\bfor\b"),
+    "AO119": (r"\b(?:any|all)\b", r"\bfor\b"),
     "AO120": (r"\bfor\b", r"\b(?:list|set|dict|tuple|sorted|join)\b"),
     "AO121": (r"\bfor\b", r"\b(?:list|set|dict|tuple|sorted|join)\b"),
     "ruff:C413": (r"\bsorted\b", r"\blist\b"),

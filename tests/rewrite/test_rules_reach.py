@@ -90,7 +90,7 @@ def test_the_evidence_tier_is_used_only_when_asked_for() -> None:
     # the evidence it rests on: an unhashable probe behaves differently, so no proof exists
     assert run(EVIDENCE, "f", [[["a"]], 0])[0] == "ok"
     assert run(outcome.new_source, "f", [[["a"]], 0]) == ("raise", "TypeError")
-    assert [r.id for r in RULES if r.tier == "evidence"] == ["AO115", "AO117", "AO121"]
+    assert [r.id for r in RULES if r.tier == "evidence"] == ["AO115", "AO117", "AO119", "AO121"]
 
 
 def test_the_evidence_rule_keeps_the_rest_of_ao101s_precondition() -> None:
