@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from agentic_action.rewrite._collections import exact_type, local_collection
-from agentic_action.rewrite._context import FunctionContext
+from agentic_action.rewrite._context import FunctionContext, NameUse
 from agentic_action.rewrite._edit import constant, replace_nodes
 from agentic_action.rewrite._loops import contains, has_comments, names_in, target_names
 from agentic_action.rewrite._stopiteration import cannot_raise_stopiteration
@@ -32,6 +32,7 @@ from agentic_action.rewrite._tree import walk
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
 _SCOPE_BREAKERS = frozenset({"super", "__class__", "locals", "vars", "dir", "eval", "exec"})
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SCOPES = (
     cst.Lambda,
     cst.FunctionDef,
@@ -97,7 +98,8 @@ class AnyAllToLoop:
         "`if any(GEN):`/`if not all(GEN):` without elif/else whose body ends in return or "
         "raise, has no break/continue outside its own loops and does not mention the "
         "generator's variables; the generator's variables are used nowhere else in the "
-        "function (else they are renamed to fresh names in the loop) and no lambda, def or "
+        "function but as the own variables of other comprehensions and of for loops not around "
+        "the site (else they are renamed to fresh names in the loop) and no lambda, def or "
         "comprehension inside it mentions them; nothing the generator evaluates (element, "
         "conditions, inner iterables) calls anything but builtins that run no user callable "
         "(isinstance, len, getattr, str, min/max/sorted without key=, ...) and str methods on "
@@ -169,7 +171,7 @@ def _site(node: cst.CSTNode, ctx: FunctionContext) -> _Site | None:
             found = _call(ret.value, ("any", "all"), ctx)
             if found is not None:
                 return _Site(node, found[0], found[1] == "any", None)
-    if isinstance(node, cst.If) and node.orelse is None:
+    if isinstance(node, cst.If) and node.orelse is None and not _is_elif(node, ctx):
         test = node.test
         negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
         if isinstance(test, cst.UnaryOperation) and negated:
@@ -179,6 +181,12 @@ def _site(node: cst.CSTNode, ctx: FunctionContext) -> _Site | None:
         if found is not None:
             return _Site(node, found[0], not negated, node.body)
     return None
+
+
+def _is_elif(node: cst.If, ctx: FunctionContext) -> bool:
+    """libcst writes `elif` as an If in the previous If's orelse: not a statement of its own."""
+    parent = ctx.parent(node)
+    return isinstance(parent, cst.If) and parent.orelse is node
 
 
 def _call(
@@ -297,9 +305,39 @@ def _renames(site: _Site, ctx: FunctionContext) -> dict[str, str] | None:
             inside = any(ctx.is_within(use.node, part) for part in site.moved)
             if inside and use.nested:
                 return None
-            if not inside and name not in renames:
+            if not inside and name not in renames and not _own_variable(use, site, ctx):
                 renames[name] = ctx.fresh_name(name)
     return renames
+
+
+def _own_variable(use: NameUse, site: _Site, ctx: FunctionContext) -> bool:
+    """A use that names another loop's own variable, which the new loop cannot change: inside a
+    comprehension that binds the name (not in its first iterable), or in the target or body of
+    a for loop that binds it and does not hold the site."""
+    if use.nested:
+        return False
+    name = use.node.value
+    child: cst.CSTNode = use.node
+    for anc in ctx.ancestors(use.node):
+        if isinstance(anc, _COMPREHENSIONS) and _binds(anc.for_in, name):
+            if not ctx.is_within(use.node, anc.for_in.iter):
+                return True
+        elif (
+            isinstance(anc, cst.For)
+            and (child is anc.target or child is anc.body)
+            and name in target_names(anc.target)
+        ):
+            return not ctx.is_within(site.statement, anc)
+        child = anc
+    return False
+
+
+def _binds(comp: cst.CompFor | None, name: str) -> bool:
+    while comp is not None:
+        if name in target_names(comp.target):
+            return True
+        comp = comp.inner_for_in
+    return False
 
 
 class _Rename(cst.CSTTransformer):

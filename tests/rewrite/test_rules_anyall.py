@@ -191,6 +191,57 @@ def test_a_name_used_elsewhere_is_renamed_in_the_loop() -> None:
     assert_fires(outer_iterable, renamed, "AO118", LISTS)
 
 
+def test_another_loops_own_variable_of_the_same_name_is_no_reason_to_rename() -> None:
+    before = src("""
+        def f(parts, n):
+            if not all(len(part) == n for part in parts):
+                return None
+            for part in parts:
+                n += len(part)
+            return all(part for part in parts), [part * 2 for part in parts]
+    """)
+    after = src("""
+        def f(parts, n):
+            for part in parts:
+                if not (len(part) == n):
+                    return None
+            for part in parts:
+                n += len(part)
+            return all(part for part in parts), [part * 2 for part in parts]
+    """)
+    outcome = rewrite(before, only=["AO119"])
+    assert outcome.new_source == after
+    inputs = [[[], 0], [["ab", "cd"], 2], [["ab", "c"], 2], [[[1]], 1], [[""], 0], [[3], 1]]
+    for args in inputs:
+        assert run(before, "f", args) == run(after, "f", args), args
+
+
+def test_a_loop_holding_the_site_keeps_its_variable_by_a_rename() -> None:
+    before = src("""
+        def f(rows):
+            out = 0
+            for row in rows:
+                if any(row > 1 for row in row):
+                    return -1
+                out += len(row)
+            return out
+    """)
+    after = src("""
+        def f(rows):
+            out = 0
+            for row in rows:
+                for row_2 in row:
+                    if row_2 > 1:
+                        return -1
+                out += len(row)
+            return out
+    """)
+    outcome = rewrite(before, only=["AO119"])
+    assert outcome.new_source == after
+    for args in ([[]], [[[0, 1], []]], [[[0], [2]]], [[(1,), "ab"]], [[[None]]]):
+        assert run(before, "f", args) == run(after, "f", args), args
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -224,6 +275,9 @@ def test_a_name_used_elsewhere_is_renamed_in_the_loop() -> None:
         "class A:\n    def f(self, xs):\n        return any(super().f for x in xs)\n",
         "def f(xs):\n    return any((lambda: x)() for x in xs)\n",
         "def f(xs):\n    return any([x for _ in xs] for x in xs)\n",
+        # an elif is part of the if before it: the loop would run after the whole chain
+        "def f(xs, c):\n    if c:\n        xs = []\n    elif any(x for x in xs):\n"
+        "        return 1\n    return 0\n",
         # not a plain loop target; inside a nested function
         "def f(xs, o):\n    return any(o.a for o.a in xs)\n",
         "def f(xs):\n    def g():\n        return any(x for x in xs)\n    return g()\n",
@@ -378,9 +432,9 @@ def test_rewrite_file_and_a_second_site_with_the_same_variable() -> None:
     f_outcome, g_outcome = results["f"], results["g"]
     assert not isinstance(f_outcome, ValueError) and not isinstance(g_outcome, ValueError)
     assert [e.rule for e in f_outcome.edits] == ["AO118", "AO118"]
-    first = "for x_2 in range(3):\n        if not (x_2 < n):\n            return None\n"
+    first = "for x in range(3):\n        if not (x < n):\n            return None\n"
     second = "for x in xs:\n        if x in ys:\n            return True\n    return False\n"
-    assert f"    {first}    {second}" in f_outcome.new_source  # the first site met is renamed
+    assert f"    {first}    {second}" in f_outcome.new_source  # each loop binds its own x
     assert [e.rule for e in g_outcome.edits] == ["AO118"]
     inputs = [[[], [], 3], [[1], [1], 0], [[1, 2], [3], 5], [[None], None, 9], [[1], [1], "s"]]
     for args in inputs:
