@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agentic_action.sandbox.launch import HASH_SEED, package_parent
+from agentic_action.sandbox.launch import HASH_SEED, worktree_pythonpath
 from agentic_action.sandbox.pytest_runner import PytestOptions, TestOutcome, run_pytest
 from agentic_action.sandbox.runner import SandboxResult
 
@@ -49,15 +49,6 @@ def private_copy(original_root: Path) -> Iterator[Workspace]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def repo_pythonpath(root: Path, *, with_package: bool = False) -> str:
-    """The worktree first (src/ layout too); our package last, for our sandboxed plugins."""
-    paths = [str(root / "src")] if (root / "src").is_dir() else []
-    paths.append(str(root))
-    if with_package:
-        paths.append(str(package_parent()))
-    return ":".join(paths)
-
-
 def run_tests(
     root: Path,
     python: str,
@@ -72,7 +63,7 @@ def run_tests(
 ) -> tuple[TestOutcome, SandboxResult]:
     """pytest in the sandbox on ``root`` (writable: ``root`` and ``scratch``)."""
     extra_env = {
-        "PYTHONPATH": repo_pythonpath(root, with_package=with_package),
+        "PYTHONPATH": worktree_pythonpath(root, with_package=with_package),
         "PYTHONHASHSEED": HASH_SEED,
         **(env or {}),
     }

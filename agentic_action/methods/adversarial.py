@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action.llm import ParseRejection, parse_edge_cases, render_prompt
-from agentic_action.methods._workspace import Workspace, private_copy, repo_pythonpath
+from agentic_action.methods._workspace import Workspace, private_copy
 from agentic_action.methods.base import MethodContext, MethodOutcome, Proof
 from agentic_action.methods.llm_base import LLMMethod, LLMSession, answer_summary, function_source
 from agentic_action.methods.rules import rules_candidate
 from agentic_action.methods.scoring import Score, score_candidate
 from agentic_action.model import Candidate, CheckOutcome, CheckResult
 from agentic_action.prove.behaviour import check_behaviour
-from agentic_action.sandbox.launch import worker_env
+from agentic_action.sandbox.launch import worker_env, worktree_pythonpath
 from agentic_action.sandbox.runner import run_sandboxed
 
 TEMPERATURES = (0.2, 0.7, 1.0, 0.4, 0.9, 0.6, 0.3, 0.8)
@@ -189,7 +189,7 @@ class Attack:
             (work / "edge_cases.py").write_text(code, encoding="utf-8")
             argv += ["--cases", str(work / "edge_cases.py")]
         env = worker_env()
-        env["PYTHONPATH"] = repo_pythonpath(self.workspace.tree, with_package=True)
+        env["PYTHONPATH"] = worktree_pythonpath(self.workspace.tree, with_package=True)
         result = run_sandboxed(
             argv, cwd=self.workspace.tree, timeout=EDGE_TIMEOUT, writable=[inputs, work],
             extra_env=env,

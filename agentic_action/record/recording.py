@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
@@ -13,7 +14,7 @@ from typing import Any
 from agentic_action.model import FunctionTarget
 from agentic_action.record import store
 from agentic_action.record.plugin import CONFIG_ENV
-from agentic_action.sandbox.launch import worker_env
+from agentic_action.sandbox.launch import worker_env, worktree_pythonpath
 from agentic_action.sandbox.pytest_runner import narrow_ids
 from agentic_action.sandbox.runner import SandboxResult, run_sandboxed
 
@@ -87,13 +88,11 @@ def record_inputs(
     config.write_text(json.dumps(_config(root, targets, out_dir, max_calls, max_bytes)))
     argv = [python, "-m", "pytest", "-q", "-p", PLUGIN, "-p", "no:cacheprovider"]
     argv += narrow_ids(test_ids or [])  # files instead of ids past the command-line limit
-    result = run_sandboxed(
-        argv,
-        cwd=root,
-        timeout=timeout,
-        writable=[out_dir],
-        extra_env=worker_env(**{CONFIG_ENV: str(config)}),
-    )
+    env = worker_env(**{CONFIG_ENV: str(config)})
+    # The worktree first, as in the gate's test runs: a module that pytest itself imports
+    # before our plugin starts (packaging, pluggy) must come from it, not from an install.
+    env["PYTHONPATH"] = os.pathsep.join([worktree_pythonpath(root), env["PYTHONPATH"]])
+    result = run_sandboxed(argv, cwd=root, timeout=timeout, writable=[out_dir], extra_env=env)
     return _report(out_dir, targets, result)
 
 

@@ -17,6 +17,17 @@ def package_parent() -> Path:
     return Path(agentic_action.__file__).resolve().parent.parent
 
 
+def worktree_pythonpath(root: Path, *, with_package: bool = False) -> str:
+    """The worktree first (its ``src/`` folder too), so whatever imports the repository's
+    modules, the tests, their conftest files or pytest itself (``packaging``, ``pluggy``),
+    gets the worktree's code and never an installed copy; our package last, for our plugins."""
+    paths = [str(root / "src")] if (root / "src").is_dir() else []
+    paths.append(str(root))
+    if with_package:
+        paths.append(str(package_parent()))
+    return os.pathsep.join(paths)
+
+
 def worker_env(**extra: str) -> dict[str, str]:
     """Variables added to the sandbox's scrubbed environment for a worker process.
 

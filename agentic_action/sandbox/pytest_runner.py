@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from agentic_action.sandbox.launch import worktree_pythonpath
 from agentic_action.sandbox.runner import SandboxResult, run_sandboxed
 
 NO_TESTS_COLLECTED = 5
@@ -150,7 +151,7 @@ def run_pytest(
         cwd=root,
         timeout=options.timeout,
         writable=[scratch],
-        extra_env={"PYTHONPATH": _pythonpath(root), **(extra_env or {})},
+        extra_env={"PYTHONPATH": worktree_pythonpath(root), **(extra_env or {})},
     )
     refused = result.returncode == USAGE_ERROR and UNKNOWN_MARKER in result.stdout + result.stderr
     if refused and options.marker_expression():
@@ -216,12 +217,6 @@ def _config_key(python: str, root: Path) -> str:
         path = root / name
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()
-
-
-def _pythonpath(root: Path) -> str:
-    """The worktree's own code comes first, so tests exercise the candidate, not an install."""
-    paths = [str(root / "src")] if (root / "src").is_dir() else []
-    return ":".join([*paths, str(root)])
 
 
 def _outcome(result: SandboxResult, junit: Path) -> TestOutcome:

@@ -145,3 +145,33 @@ def test_a_target_file_missing_from_the_root_is_bad_input(tmp_path: Path) -> Non
     root = gitrepos.make_repo(tmp_path / "repo", {"a.py": "x = 1\n"})
     with pytest.raises(FileNotFoundError, match=r"'b\.py' does not exist"):
         record_inputs(root, [FunctionTarget("b.py", "f", 1, 1)], out_dir=tmp_path / "inputs")
+
+
+def test_a_package_imported_before_the_tests_comes_from_the_worktree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pytest imports ``packaging`` and ``pluggy`` before any plugin starts; a conftest may import
+    # the package under test too. An installed copy must not win over the worktree's src/.
+    installed = tmp_path / "site" / "vers"
+    installed.mkdir(parents=True)
+    (installed / "__init__.py").write_text("")
+    (installed / "core.py").write_text("def key(text):\n    return 'installed copy'\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
+    root = gitrepos.make_repo(
+        tmp_path / "repo",
+        {
+            "src/vers/__init__.py": "",
+            "src/vers/core.py": "def key(text):\n    return tuple(text.split('.'))\n",
+            "conftest.py": "import vers.core  # imported before our plugin starts\n",
+            "tests/test_core.py": (
+                "from vers.core import key\n\n"
+                "def test_key():\n"
+                "    assert key('1.2') == ('1', '2')\n"
+            ),
+        },
+    )
+    target = FunctionTarget("src/vers/core.py", "key", 1, 2)
+    report = record_inputs(root, [target], out_dir=tmp_path / "inputs", timeout=120)
+    seen = report.for_target(target)
+    assert (seen.error, seen.recorded, seen.examples) == (None, 1, ("key('1.2')",))
+    assert report.tests_ok
