@@ -328,7 +328,7 @@ def install() -> None:
 def wrap(session: Session) -> None:
     loaded = loader.load_target(session.root, session.file, session.qualname)
     raw = loaded.raw
-    func = getattr(raw, "__func__", raw)
+    func = loaded.function
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -347,11 +347,7 @@ def wrap(session: Session) -> None:
         session.finish(call, None)
         return result
 
-    new: Any = wrapper
-    if loaded.kind == "staticmethod":
-        new = staticmethod(wrapper)
-    elif loaded.kind == "classmethod":
-        new = classmethod(wrapper)
+    new: Any = loaded.replacement(wrapper)
     setattr(loaded.owner, loaded.name, new)
     for module in list(sys.modules.values()):
         where = Path(getattr(module, "__file__", "") or "/")

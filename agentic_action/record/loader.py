@@ -9,6 +9,7 @@ testing the wrong code.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import sys
@@ -18,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-TargetKind = Literal["function", "method", "staticmethod", "classmethod"]
+TargetKind = Literal[
+    "function", "method", "staticmethod", "classmethod", "property", "cached_property"
+]
+_GETTERS = ("property", "cached_property")
 
 
 class TargetLoadError(Exception):
@@ -30,13 +34,47 @@ class LoadedTarget:
     module: types.ModuleType
     owner: Any  # the module, or the class that holds the method
     name: str  # attribute name on owner
-    raw: Any  # owner's own attribute: function, staticmethod or classmethod
+    raw: Any  # owner's own attribute: function, staticmethod, classmethod, property, ...
     kind: TargetKind
 
+    @property
+    def function(self) -> Callable[..., Any]:
+        """The function of the def: a descriptor's ``__func__``, ``fget`` or ``func``, or raw."""
+        func: Callable[..., Any] = self.raw
+        if self.kind in ("staticmethod", "classmethod"):
+            func = self.raw.__func__
+        elif self.kind == "property":
+            func = self.raw.fget
+        elif self.kind == "cached_property":
+            func = self.raw.func
+        return func
+
     def callable(self) -> Callable[..., Any]:
-        """What replay calls: ``callable(*args, **kwargs)`` with args exactly as recorded."""
+        """What replay calls: ``callable(*args, **kwargs)`` with args exactly as recorded.
+
+        For a property or cached_property it is the getter itself, called as ``fget(self)``: the
+        recorded args are ``(self,)``, and nothing is cached on the instance.
+        """
+        if self.kind in _GETTERS:
+            return self.function
         fn: Callable[..., Any] = getattr(self.owner, self.name)
         return fn
+
+    def replacement(self, func: Callable[..., Any]) -> Any:
+        """What to set on ``owner`` in place of ``raw`` so that ``func`` runs where the target ran:
+        ``func`` in the same descriptor (a new read-only property, a new cached_property named
+        like the old one, so its value is cached under the same attribute)."""
+        if self.kind == "staticmethod":
+            return staticmethod(func)
+        if self.kind == "classmethod":
+            return classmethod(func)
+        if self.kind == "property":
+            return property(func, None, None, self.raw.__doc__)
+        if self.kind == "cached_property":
+            new = functools.cached_property(func)
+            new.__set_name__(self.owner, self.name)
+            return new
+        return func
 
 
 def module_name_for(file: str) -> tuple[str, bool]:
@@ -117,16 +155,11 @@ def resolve(module: types.ModuleType, qualname: str) -> LoadedTarget:
     raw = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name, None)
     if raw is None:
         raise TargetLoadError(f"{module.__name__} has no function or method named {qualname!r}")
-    kind = _kind(owner, raw)
-    if kind is None:
-        raise TargetLoadError(
-            f"{qualname!r} in {module.__name__} is {type(raw).__name__}, not a function or method "
-            "(properties and other descriptors are not supported)"
-        )
-    func = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+    target = LoadedTarget(module, owner, name, raw, _kind(owner, raw, qualname, module.__name__))
+    func = target.function
     if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
         raise TargetLoadError(f"{qualname!r} is an async function: replay is not supported")
-    return LoadedTarget(module, owner, name, raw, kind)
+    return target
 
 
 def load_target(
@@ -153,14 +186,26 @@ def _members(module: types.ModuleType) -> Iterator[Any]:
                 yield getattr(member, "__func__", member)
 
 
-def _kind(owner: Any, raw: Any) -> TargetKind | None:
+def _kind(owner: Any, raw: Any, qualname: str, module: str) -> TargetKind:
     if isinstance(raw, staticmethod):
         return "staticmethod"
     if isinstance(raw, classmethod):
         return "classmethod"
     if isinstance(raw, types.FunctionType) or (callable(raw) and hasattr(raw, "__wrapped__")):
         return "method" if isinstance(owner, type) else "function"
-    return None
+    if type(raw) is property and isinstance(raw.fget, types.FunctionType):
+        if raw.fset is not None or raw.fdel is not None:
+            raise TargetLoadError(
+                f"{qualname!r} in {module} is a property with a setter or deleter: the qualname "
+                "may name the getter's def or the setter's, so it is not supported"
+            )
+        return "property"
+    if type(raw) is functools.cached_property and isinstance(raw.func, types.FunctionType):
+        return "cached_property"
+    raise TargetLoadError(
+        f"{qualname!r} in {module} is {type(raw).__name__}, not a function, method, read-only "
+        "property or functools.cached_property (other descriptors are not supported)"
+    )
 
 
 def _file_inside(module: types.ModuleType, root: Path) -> bool:

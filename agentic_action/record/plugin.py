@@ -168,17 +168,16 @@ class RecordingSession:
                 recorder.error = str(exc)
 
     def _wrap(self, target: dict[str, str], recorder: Recorder) -> None:
+        """Install the recording wrapper: a property's getter is wrapped in a new read-only
+        property (its args are ``(self,)``, as a method's), a cached_property's function in a new
+        cached_property of the same name; the wrapper runs only when the value is not cached, and
+        ``self`` is pickled before the function runs, so it never holds the value it computes."""
         loaded = loader.load_target(self.root, target["file"], target["qualname"])
-        raw = loaded.raw
-        if loaded.kind == "staticmethod":
-            new: Any = staticmethod(make_wrapper(raw.__func__, recorder, drop_first=False))
-        elif loaded.kind == "classmethod":
-            new = classmethod(make_wrapper(raw.__func__, recorder, drop_first=True))
-        else:
-            new = make_wrapper(raw, recorder, drop_first=False)
+        drop_first = loaded.kind == "classmethod"
+        new = loaded.replacement(make_wrapper(loaded.function, recorder, drop_first))
         setattr(loaded.owner, loaded.name, new)
         if loaded.kind == "function":
-            self._repoint(raw, new)
+            self._repoint(loaded.raw, new)
 
     def _repoint(self, old: Any, new: Any) -> None:
         """Names bound to the original before wrapping (``from mod import f``) get the wrapper."""

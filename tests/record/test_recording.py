@@ -175,3 +175,80 @@ def test_a_package_imported_before_the_tests_comes_from_the_worktree(
     seen = report.for_target(target)
     assert (seen.error, seen.recorded, seen.examples) == (None, 1, ("key('1.2')",))
     assert report.tests_ok
+
+
+VERSION = """import functools
+
+
+class Version:
+    def __init__(self, parts):
+        self.parts = parts
+
+    def __repr__(self):
+        return f"Version({self.parts}, cached={sorted(k for k in vars(self) if k != 'parts')})"
+
+    @property
+    def public(self):
+        return ".".join(str(p) for p in self.parts)
+
+    @functools.cached_property
+    def total(self):
+        return sum(self.parts)
+
+    @property
+    def epoch(self):
+        return self.parts[0]
+
+    @epoch.setter
+    def epoch(self, value):
+        self.parts[0] = value
+"""
+VERSION_TESTS = """from vers import Version
+
+
+def test_version():
+    v = Version([1, 2])
+    assert v.public == "1.2"
+    assert v.total == 3 and v.total == 3  # computed once, then cached on v
+    assert "total" in vars(v)
+    assert Version([4]).total == 4
+    assert Version([1, 2]).public == "1.2"
+"""
+
+
+def test_read_only_properties_and_cached_properties_are_recorded_with_self(
+    tmp_path: Path,
+) -> None:
+    root = gitrepos.make_repo(
+        tmp_path / "repo", {"vers.py": VERSION, "test_vers.py": VERSION_TESTS}
+    )
+    public = FunctionTarget("vers.py", "Version.public", 11, 13)
+    total = FunctionTarget("vers.py", "Version.total", 15, 17)
+    report = record_inputs(root, [public, total], out_dir=tmp_path / "inputs", timeout=120)
+    assert report.tests_ok, report.log_tail  # the tests still see a property and a cache
+    seen = report.for_target(public)
+    assert (seen.error, seen.calls, seen.recorded, seen.duplicates) == (None, 2, 1, 1)
+    assert seen.examples == ("Version.public(Version([1, 2], cached=[]))",)
+    cached = report.for_target(total)
+    # The wrapper runs only when the value is not cached yet, and self is pickled before the
+    # getter runs: no recorded self holds the value it computes.
+    assert (cached.error, cached.calls, cached.recorded) == (None, 2, 2)
+    assert cached.examples == (
+        "Version.total(Version([1, 2], cached=[]))",
+        "Version.total(Version([4], cached=[]))",
+    )
+
+
+def test_a_property_with_a_setter_is_refused_the_qualname_may_name_either_def(
+    tmp_path: Path,
+) -> None:
+    root = gitrepos.make_repo(
+        tmp_path / "repo", {"vers.py": VERSION, "test_vers.py": VERSION_TESTS}
+    )
+    target = FunctionTarget("vers.py", "Version.epoch", 19, 21)
+    report = record_inputs(root, [target], out_dir=tmp_path / "inputs", timeout=120)
+    assert report.for_target(target).error == (
+        "'Version.epoch' in vers is a property with a setter or deleter: the qualname may name "
+        "the getter's def or the setter's, so it is not supported"
+    )
+    assert report.for_target(target).recorded == 0 and report.tests_ok

@@ -201,12 +201,13 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _first_argument(ns: argparse.Namespace) -> int:
-    """1 for a method (its first recorded argument is the instance: never mutated), else 0."""
+    """1 for a method or a property's getter (the first recorded argument is the instance:
+    never mutated), else 0."""
     try:
         loaded = loader.load_target(Path(ns.root), ns.file, ns.qualname, ns.extra_path)
     except loader.TargetLoadError:
         return 0
-    return 1 if loaded.kind == "method" else 0
+    return 1 if loaded.kind in ("method", "property", "cached_property") else 0
 
 
 def generate(ns: argparse.Namespace, writer: Writer, first: int) -> dict[str, Any]:
