@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from agentic_action.model import CheckOutcome, CheckResult, SpeedEvidence
+from agentic_action.prove.behaviour.worker import ITERATOR_LIMIT
 from agentic_action.prove.benchmark.sequential import t_bound
 from agentic_action.prove.benchmark.stats import (
     CONFIDENCE,
@@ -82,6 +83,7 @@ class Measured:
     look: int  # 0-based
     looks: int  # len(LOOKS), or 1 with too few lanes for the sequential design
     measuring: float
+    consume: bool = False  # returned iterators were run for their items, inside the timing
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ def _verdict(measured: Measured, rules: Rules, figures: _Figures, accepted: bool
     details = {
         "loops": measured.loops,
         "fresh_copies": measured.fresh,
+        "consumes_iterators": measured.consume,
         "lanes": result.lanes,
         "interval": result.interval,
         "look": measured.look + 1,
@@ -235,6 +238,8 @@ def _listed(measured: Measured, speed: InputSpeed, slower: bool) -> dict[str, An
 def _method(measured: Measured, figures: _Figures) -> str:
     result = measured.result
     timing = "on fresh argument copies" if measured.fresh else "on the same arguments"
+    if measured.consume:
+        timing += f", returned iterators run for up to {ITERATOR_LIMIT:,} items"
     if measured.looks == 1:
         interval = f"{CONFIDENCE:.0%} CI by {result.interval}"
     else:

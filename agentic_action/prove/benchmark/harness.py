@@ -187,6 +187,7 @@ def _measure(sides: list[Side], rules: Rules, budget: float, seed: int) -> Speed
             count=plan.count,
             loops=plan.loops,
             fresh=plan.fresh,
+            consume=plan.consume,
             look=look,
             looks=len(looks),
             measuring=time.perf_counter() - begun,

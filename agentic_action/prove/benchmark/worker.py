@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import itertools
 import os
 import pickle
 import random
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from agentic_action.prove.behaviour.worker import ITERATOR_LIMIT
 from agentic_action.prove.benchmark.channel import Channel, ChannelClosed
 from agentic_action.record import loader, store
 from agentic_action.record.reprs import call_repr, clip, short_error
@@ -53,6 +55,7 @@ class Timer:
             started = time.perf_counter()
             try:
                 result = self.fn(*args, **kwargs)
+                _drain(result)  # a generator's work is in its items: time them from the start
             except BaseException:
                 result = None
             seconds += time.perf_counter() - started
@@ -104,8 +107,10 @@ class Timer:
 
 
 def _drain(result: Any) -> None:
+    """Run a returned iterator for as many items as the behaviour check compares (an endless
+    generator ends there too)."""
     if isinstance(result, Iterator):
-        for _ in result:
+        for _ in itertools.islice(result, ITERATOR_LIMIT):
             pass
 
 

@@ -139,3 +139,27 @@ def test_bad_settings_are_refused_at_the_door(setup: tuple[Path, Path, Path]) ->
         compare_speed(root, root, TARGET, inputs, time_budget=0)
     with pytest.raises(ValueError, match="min_speedup=10"):
         compare_speed(root, root, TARGET, inputs, min_speedup=5 * 2)
+
+
+@pytest.mark.parametrize(
+    ("source", "n"),
+    [
+        # A finite generator whose work is in its items, not in the call that creates it.
+        ("def items(n):\n    for i in range(n):\n        yield i % 7\n", 30_000),
+        # An endless one (boltons' backoff_iter without a count): timed up to the items the
+        # behaviour check compares.
+        ("def items(n):\n    while True:\n        yield n\n        n += 1\n", 1),
+    ],
+)
+def test_a_generator_is_timed_over_its_items(tmp_path: Path, source: str, n: int) -> None:
+    target = FunctionTarget("gen.py", "items", 1, source.count("\n"))
+    root = gitrepos.make_repo(tmp_path / "original", {"gen.py": source})
+    write_input(tmp_path / "inputs", target.key, (n,))
+    faster = tmp_path / "candidate"
+    shutil.copytree(root, faster, ignore=shutil.ignore_patterns(".git"))
+    verdict = compare_speed(root, faster, target, tmp_path / "inputs", **QUICK)  # type: ignore[arg-type]
+    # Before the items were timed, calibration saw only the call (microseconds), chose
+    # thousands of calls per sample, and draining them overran the worker's time limit.
+    assert verdict.evidence is not None, verdict.reason
+    assert verdict.details["consumes_iterators"] is True
+    assert not verdict.accepted and "could not be benchmarked" not in verdict.reason
