@@ -41,6 +41,7 @@ from agentic_action.prove.gate import GateConfig
 from agentic_action.prove.plan import ProofPlan, prefetch_static, prepare_proof
 from agentic_action.publish.control import ChangeControl, choose_change_control
 from agentic_action.publish.ipfs_share import share_patches
+from agentic_action.record import RecordingReport
 from agentic_action.sandbox.policy import refuse_unisolated
 from agentic_action.sandbox.pytest_runner import PytestOptions
 from agentic_action.sandbox.runner import isolation_description, isolation_level
@@ -539,7 +540,26 @@ def _prepare_proof(
     if plan.recording is not None:
         for target in targets:
             report.recording[target.key] = plan.recording.for_target(target).describe()
+        _note_disturbed_recording(plan.recording, baseline, report)
     return plan
+
+
+def _note_disturbed_recording(
+    recording: RecordingReport, baseline: Baseline, report: RunReport
+) -> None:
+    """The tests pass on the base but not under the input recorder: say so, since the inputs
+    recorded are then only those of the calls made before things went wrong."""
+    if recording.tests_ok or not baseline.usable:
+        return
+    why = "timed out" if recording.timed_out else f"exit {recording.returncode}"
+    last = recording.log_tail.strip().splitlines()[-1:] or [""]
+    note = (
+        f"The tests failed under the input recorder ({why}: {last[0][:200]}), though they pass "
+        "on the base: fewer real inputs were recorded, and candidates without them cannot be "
+        "proven faster."
+    )
+    log.warning("proof: %s", note)
+    report.notes.append(note)
 
 
 def _eligible(

@@ -23,6 +23,7 @@ TargetKind = Literal[
     "function", "method", "staticmethod", "classmethod", "property", "cached_property"
 ]
 _GETTERS = ("property", "cached_property")
+_CACHE_METHODS = ("cache_info", "cache_clear", "cache_parameters")
 
 
 class TargetLoadError(Exception):
@@ -63,7 +64,12 @@ class LoadedTarget:
     def replacement(self, func: Callable[..., Any]) -> Any:
         """What to set on ``owner`` in place of ``raw`` so that ``func`` runs where the target ran:
         ``func`` in the same descriptor (a new read-only property, a new cached_property named
-        like the old one, so its value is cached under the same attribute)."""
+        like the old one, so its value is cached under the same attribute). A functools cache's
+        own methods (on its type, which ``functools.wraps`` does not copy) are carried over: the
+        repository's code and tests call them (a conftest's ``f.cache_clear()``)."""
+        for attribute in _CACHE_METHODS:
+            if hasattr(self.function, attribute) and not hasattr(func, attribute):
+                setattr(func, attribute, getattr(self.function, attribute))
         if self.kind == "staticmethod":
             return staticmethod(func)
         if self.kind == "classmethod":
