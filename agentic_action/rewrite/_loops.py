@@ -157,7 +157,7 @@ def _prefix_clause(stmt: cst.BaseStatement | cst.BaseSmallStatement) -> Clause |
     """A statement before a level's last one: `t = e` (one plain target) or a continue guard."""
     if isinstance(stmt, cst.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0].target
-        return Bind(target, stmt.value) if _plain_target(target) else None
+        return Bind(target, stmt.value) if plain_target(target) else None
     if isinstance(stmt, cst.If) and stmt.orelse is None:
         body = _statements(stmt.body)
         if body is not None and len(body) == 1 and isinstance(body[0], cst.Continue):
@@ -253,7 +253,7 @@ def chain_is_movable(chain: LoopChain, moved: Sequence[cst.CSTNode], ctx: Functi
         return "super(), locals() and friends behave differently inside a comprehension"
     targets = chain.bound_names
     binders = [c.target for c in chain.clauses if isinstance(c, cst.For | Bind)]
-    if not targets or any(not _plain_target(t) for t in binders):
+    if not targets or any(not plain_target(t) for t in binders):
         return "loop targets must be plain names"
     if _read_before_bound(chain, ctx):
         return "a name the loop binds is read before the loop binds it"
@@ -333,12 +333,13 @@ def _comprehension_binds(comp_for: cst.CompFor | None, name: str) -> bool:
     return False
 
 
-def _plain_target(target: cst.BaseExpression) -> bool:
+def plain_target(target: cst.BaseExpression) -> bool:
+    """A name, or a tuple/list of them (starred names too, nested): what a loop can bind."""
     if isinstance(target, cst.Name):
         return True
     if isinstance(target, cst.Tuple | cst.List):
         return all(
-            _plain_target(e.value) for e in target.elements if isinstance(e, cst.Element)
+            plain_target(e.value) for e in target.elements if isinstance(e, cst.Element)
         ) and all(
             isinstance(e.value, cst.Name)
             for e in target.elements

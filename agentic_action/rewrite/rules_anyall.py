@@ -26,7 +26,13 @@ import libcst as cst
 from agentic_action.rewrite._collections import exact_type, local_collection
 from agentic_action.rewrite._context import FunctionContext, NameUse
 from agentic_action.rewrite._edit import constant, replace_nodes
-from agentic_action.rewrite._loops import contains, has_comments, names_in, target_names
+from agentic_action.rewrite._loops import (
+    contains,
+    has_comments,
+    names_in,
+    plain_target,
+    target_names,
+)
 from agentic_action.rewrite._stopiteration import cannot_raise_stopiteration
 from agentic_action.rewrite._tree import walk
 from agentic_action.rewrite._types import Rewrite, RuleInfo
@@ -213,7 +219,7 @@ def _movable(site: _Site, ctx: FunctionContext) -> bool:
         return False
     if contains(gen, cst.Await, cst.Yield, cst.NamedExpr) or _SCOPE_BREAKERS & names_in(gen):
         return False
-    if not all(_plain_target(comp.target) for comp in site.clauses):
+    if not all(plain_target(comp.target) for comp in site.clauses):
         return False
     targets = _targets(site)
     for part in site.moved:
@@ -228,17 +234,6 @@ def _targets(site: _Site) -> set[str]:
     for comp in site.clauses:
         found |= target_names(comp.target)
     return found
-
-
-def _plain_target(target: cst.BaseExpression) -> bool:
-    if isinstance(target, cst.Name):
-        return True
-    if isinstance(target, cst.Tuple | cst.List):
-        return all(
-            _plain_target(e.value) if isinstance(e, cst.Element) else isinstance(e.value, cst.Name)
-            for e in target.elements
-        )
-    return False
 
 
 def _body_fits(site: _Site, targets: set[str], ctx: FunctionContext) -> bool:
