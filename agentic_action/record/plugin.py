@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from agentic_action.record import loader, store
+from agentic_action.record import byvalue, loader, store
 from agentic_action.record.reprs import call_repr, short_error
 
 CONFIG_ENV = "AGENTIC_ORACLE_CONFIG"
@@ -58,8 +58,9 @@ class _BoundedSink:
 
 
 def bounded_dumps(obj: Any, limit: int) -> bytes:
+    """The pickle of ``obj``, local functions and lambdas by value (see ``byvalue``)."""
     sink = _BoundedSink(limit)
-    pickle.Pickler(sink, protocol=store.PICKLE_PROTOCOL).dump(obj)
+    byvalue.Pickler(sink, protocol=store.PICKLE_PROTOCOL).dump(obj)
     return b"".join(sink.parts)
 
 

@@ -11,7 +11,9 @@ Rules (also in docs/methodology.md):
 - other objects with their own ``__eq__``: that ``__eq__`` decides (with ``rel_tol > 0`` an
   unequal pair is given a second chance through the structural comparison below);
 - objects without their own ``__eq__``: same type and structurally equal attributes
-  (``__dict__`` and ``__slots__``), compared recursively; otherwise equal pickles.
+  (``__dict__`` and ``__slots__``), compared recursively; otherwise equal pickles;
+- functions: equal pickles (a local function's pickle holds its code and closure, see
+  ``agentic_action.record.byvalue``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from __future__ import annotations
 import base64
 import math
 import pickle
+import types
 from typing import Any
 
+from agentic_action.record import byvalue
 from agentic_action.record.reprs import safe_repr, type_name
 
 MAX_DEPTH = 200
@@ -62,6 +66,8 @@ class Comparer:
             return None if a == b else _set_difference(a, b, path)
         if _is_array(a):
             return self._arrays(a, b, path)
+        if isinstance(a, types.FunctionType):
+            return None if _same_pickle(a, b) else _shown(path, a, b)
         if _own_eq(a):
             return self._by_eq(a, b, path, depth)
         return self._structural(a, b, path, depth)
@@ -160,7 +166,7 @@ def _state(obj: Any) -> dict[str, Any] | None:
 
 def _same_pickle(a: Any, b: Any) -> bool:
     try:
-        return pickle.dumps(a) == pickle.dumps(b)
+        return byvalue.dumps(a) == byvalue.dumps(b)
     except Exception:
         return False
 

@@ -33,7 +33,7 @@ from typing import Any, TextIO
 
 from agentic_action.prove.behaviour.pins import Pins
 from agentic_action.prove.behaviour.watch import TEXT_LIMIT, WriteWatch, captured_output
-from agentic_action.record import loader, store
+from agentic_action.record import byvalue, loader, store
 from agentic_action.record.reprs import (
     call_repr,
     clip,
@@ -52,7 +52,7 @@ def encode(value: Any) -> dict[str, Any]:
     """A comparable, JSON-safe description of a value: its pickle (when possible) and repr."""
     described: dict[str, Any] = {"type": type_name(value), "repr": safe_repr(value)}
     try:
-        data = pickle.dumps(value, protocol=store.PICKLE_PROTOCOL)
+        data = byvalue.dumps(value, protocol=store.PICKLE_PROTOCOL)
     except BaseException as exc:  # user __reduce__ code may raise anything
         described["error"] = f"cannot be pickled: {short_error(exc)}"
         return described

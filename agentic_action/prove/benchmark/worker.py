@@ -28,7 +28,7 @@ from typing import Any
 
 from agentic_action.prove.behaviour.worker import ITERATOR_LIMIT
 from agentic_action.prove.benchmark.channel import Channel, ChannelClosed
-from agentic_action.record import loader, store
+from agentic_action.record import byvalue, loader, store
 from agentic_action.record.reprs import call_repr, clip, short_error
 
 Call = tuple[tuple[Any, ...], dict[str, Any]]
@@ -116,7 +116,7 @@ def _drain(result: Any) -> None:
 
 def _changed(call: Call, blob: bytes) -> bool:
     try:
-        return pickle.dumps(call, protocol=store.PICKLE_PROTOCOL) != blob
+        return byvalue.dumps(call, protocol=store.PICKLE_PROTOCOL) != blob
     except Exception:
         return True
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from agentic_action.prove.differential.mutate import call_variants, reference_call, substitutes
 from agentic_action.prove.differential.shrink import smaller_calls
-from agentic_action.record import loader, store
+from agentic_action.record import byvalue, loader, store
 
 Call = tuple[tuple[Any, ...], dict[str, Any]]
 MAX_CASES = 60  # edge cases taken from the model's code
@@ -56,7 +56,7 @@ class Writer:
         if self.full or not isinstance(args, tuple | list) or not isinstance(kwargs, dict):
             return False
         try:
-            data = pickle.dumps((tuple(args), dict(kwargs)), protocol=store.PICKLE_PROTOCOL)
+            data = byvalue.dumps((tuple(args), dict(kwargs)), protocol=store.PICKLE_PROTOCOL)
         except Exception:  # the value cannot be copied: skipped, counted
             self.counts["uncopyable"] += 1
             return False
@@ -76,7 +76,7 @@ class Writer:
         """The id of the input for this call, stored now unless it already is (None: it
         cannot be stored)."""
         try:
-            data = pickle.dumps((tuple(args), dict(kwargs)), protocol=store.PICKLE_PROTOCOL)
+            data = byvalue.dumps((tuple(args), dict(kwargs)), protocol=store.PICKLE_PROTOCOL)
         except Exception:
             return None
         digest = hashlib.sha256(data).hexdigest()[:16]
