@@ -211,6 +211,7 @@ def _bwrap_args(
     writable: Sequence[Path],
     empty_file: Path | None = None,
     argv: Sequence[str] = (),
+    readable: Sequence[Path] = (),
 ) -> list[str]:
     args = [
         "--ro-bind", "/", "/",
@@ -226,7 +227,7 @@ def _bwrap_args(
     for folder in hidden:
         args += ["--tmpfs", str(folder)]
     repository = _repository_dirs(cwd)
-    args += _reveal([*_interpreter_paths(argv), *repository], hidden)
+    args += _reveal([*_interpreter_paths(argv), *repository, *readable], hidden)
     for path in (cwd, *writable):
         if path != Path("/"):
             args += ["--bind", str(path), str(path)]
@@ -311,6 +312,7 @@ def run_sandboxed(
     cwd: Path,
     timeout: float,
     writable: Sequence[Path] = (),
+    readable: Sequence[Path] = (),
     memory_mb: int | None = DEFAULT_MEMORY_MB,
     env: Mapping[str, str] | None = None,
     extra_env: Mapping[str, str] | None = None,
@@ -319,11 +321,14 @@ def run_sandboxed(
     """Run ``argv`` as untrusted code inside ``cwd`` and return what happened.
 
     ``writable`` lists directories besides ``cwd`` that the process may write (for example a
-    directory that receives coverage data). Never raises for a failing or hanging child.
+    directory that receives coverage data); ``readable`` lists directories it may read where
+    the sandbox's private /tmp would hide them (a candidate's replay reads files of the base
+    worktree that recorded inputs name). Never raises for a failing or hanging child.
     """
     cancel.check()  # a cancelled run starts nothing new
     cwd = cwd.resolve()
     writable = [Path(p).resolve() for p in writable]
+    readable = [Path(p).resolve() for p in readable]
     level = isolation_level()
     # The pid in the name lets the next run remove it when this process is killed (SIGKILL).
     with tempfile.TemporaryDirectory(prefix=f"agentic-home-{os.getpid()}-") as home:
@@ -336,7 +341,7 @@ def run_sandboxed(
             empty = Path(home) / "empty"
             empty.touch()
             bwrap = shutil.which("bwrap") or "bwrap"
-            full_argv = [bwrap, *_bwrap_args(cwd, writable, empty, argv), "--", *argv]
+            full_argv = [bwrap, *_bwrap_args(cwd, writable, empty, argv, readable), "--", *argv]
         elif level == "unshare-net":
             full_argv = [shutil.which("unshare") or "unshare", *UNSHARE_ARGS, "--", *argv]
         return _run(full_argv, tuple(argv), cwd, child_env, timeout, memory_mb, level)

@@ -155,6 +155,7 @@ class _Sides:
             folder / OUTCOMES,
             timeout=self.timeout,
             extra_paths=self.extra,
+            readable=[self.original],  # recorded inputs may name its files (a test's data file)
         )
 
     def originals(self, folder: Path) -> OriginalReplays:

@@ -38,6 +38,7 @@ def replay(
     extra_paths: Sequence[str] = (),
     call_timeout: float = 0.0,
     start: int = 0,
+    readable: Sequence[Path] = (),
 ) -> ReplayRun:
     """Replay every input in ``inputs`` on ``root`` (from the ``start``-th, in name order);
     outcomes are appended to the JSON-lines file.
@@ -46,6 +47,8 @@ def replay(
     ``crash`` outcome is appended for that input and a fresh worker continues with the next one;
     when the time limit runs out, a ``timeout`` outcome is appended and replay stops. With
     ``call_timeout`` a single call that outlasts it is recorded as ``timeout`` and replay goes on.
+    ``readable``: folders the worker may read besides ``root`` (the base worktree, whose files
+    recorded inputs may name by their absolute path).
     """
     deadline = time.monotonic() + timeout
     crashes, isolation, tail = 0, "", ""
@@ -57,7 +60,12 @@ def replay(
             argv += ["--extra-path", extra]
         remaining = max(1.0, deadline - time.monotonic())
         result = run_sandboxed(
-            argv, cwd=root, timeout=remaining, writable=[outcomes.parent], extra_env=worker_env()
+            argv,
+            cwd=root,
+            timeout=remaining,
+            writable=[outcomes.parent],
+            readable=readable,
+            extra_env=worker_env(),
         )
         isolation, tail = result.isolation, result.tail(15)
         unfinished = _unfinished(outcomes)

@@ -86,6 +86,7 @@ class Side:
         extra: Sequence[str],
         life: float,
         layout_bytes: int = 0,
+        readable: Sequence[Path] = (),
     ) -> None:
         """Start the worker. Environment padding brings argv + padding to ``layout_bytes``, so
         workers whose worktree paths differ in length still start with the same stack layout."""
@@ -99,7 +100,12 @@ class Side:
 
         def run() -> None:
             self.result = run_sandboxed(
-                argv, cwd=self.root, timeout=life, writable=[self.folder], extra_env=env
+                argv,
+                cwd=self.root,
+                timeout=life,
+                writable=[self.folder],
+                readable=readable,
+                extra_env=env,
             )
 
         self._thread = threading.Thread(target=run, name=f"bench-{self.name}", daemon=True)

@@ -122,7 +122,8 @@ def _run_workers(
         longest = max(argv_bytes(side.command(python, target, extra)) for side in sides)
         for side in sides:
             layout = longest + LANE_PAD_STEP * (side.lane + 1)
-            side.start(python, target, source, extra, life, layout)
+            # Both sides read the base worktree's files that recorded inputs name.
+            side.start(python, target, source, extra, life, layout, [sides[0].root])
         return _measure(sides, rules, budget, seed)
     except SideFailed as failed:
         return failure(failed.side, failed.message)

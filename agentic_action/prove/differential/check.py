@@ -151,6 +151,7 @@ def _replay(
     replay(
         sides.python, root, sides.target, inputs, outcomes,
         timeout=timeout, extra_paths=sides.extra, call_timeout=call,
+        readable=[sides.original],  # inputs may name the base worktree's files
     )  # fmt: skip
 
 
