@@ -60,7 +60,8 @@ class Row:
     hot: int = 0
     with_candidate: int = 0
     hot_with_candidate: int = 0
-    accepted: int = 0
+    accepted: int = 0  # functions (a patch that combines accepted ones is not counted again)
+    patches: int = 0  # accepted patches applied to a fresh copy, combinations included
     breaking: int = 0
     errors: int = 0
     first_error: str = ""
@@ -194,7 +195,7 @@ def read_report(row: Row, out: Path) -> dict[str, Any]:
     touched = {f"{r['file']}::{r['function']}" for r in results if not r.get("merged_from")}
     row.with_candidate = len(touched)
     row.hot_with_candidate = len(touched & hot)
-    row.accepted = sum(1 for r in results if r["status"] == "accepted")
+    row.accepted = sum(1 for r in results if r["status"] == "accepted" and not r.get("merged_from"))
     errors = [r for r in results if r["status"] == "error"]
     row.errors += len(errors)
     if errors and not row.first_error:
@@ -207,6 +208,7 @@ def check_patches(report: dict[str, Any], repo: Path, out: Path, python: Path, r
     for result in report.get("results") or []:
         if result["status"] != "accepted" or not result.get("patch"):
             continue
+        row.patches += 1
         copy = out / "patched" / result["patch"]["cid"]
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(repo, copy, symlinks=True)
@@ -284,7 +286,8 @@ def _totals(rows: list[Row]) -> list[str]:
     return [
         f"Baseline verdict agrees with plain pytest: {agree} of {len(rows)} packages.",
         f"Accepted patches that break a suite: {sum(r.breaking for r in rows)} "
-        f"of {sum(r.accepted for r in rows)} accepted.",
+        f"of {sum(r.patches for r in rows)} applied ({sum(r.accepted for r in rows)} accepted "
+        "functions, and the patches that combine them).",
         f"Hot functions with a candidate: {hot_cand} of {hot} ({rate}).",
         f"Packages with at least one accepted patch: {with_accepted} of {len(rows)}.",
         f"Seconds per package: mean {sum(r.seconds for r in rows) / max(1, len(rows)):.0f}, "
