@@ -12,8 +12,8 @@ Rules (also in docs/methodology.md):
   unequal pair is given a second chance through the structural comparison below);
 - objects without their own ``__eq__``: same type and structurally equal attributes
   (``__dict__`` and ``__slots__``), compared recursively; otherwise equal pickles;
-- functions: equal pickles (a local function's pickle holds its code and closure, see
-  ``agentic_action.record.byvalue``).
+- functions: the same qualname, and equal defaults, captured values and attributes (not the
+  code, which each side compiles from its own file).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from agentic_action.record import byvalue
 from agentic_action.record.reprs import safe_repr, type_name
 
 MAX_DEPTH = 200
+_EMPTY_CELL = "<empty cell>"
 
 
 class Comparer:
@@ -67,7 +68,7 @@ class Comparer:
         if _is_array(a):
             return self._arrays(a, b, path)
         if isinstance(a, types.FunctionType):
-            return None if _same_pickle(a, b) else _shown(path, a, b)
+            return self._functions(a, b, path, depth)
         if _own_eq(a):
             return self._by_eq(a, b, path, depth)
         return self._structural(a, b, path, depth)
@@ -129,11 +130,32 @@ class Comparer:
             return self._structural(a, b, path, depth)
         return _shown(path, a, b)
 
+    def _functions(
+        self, a: types.FunctionType, b: types.FunctionType, path: str, depth: int
+    ) -> str | None:
+        """Two functions (a returned closure, a callback an object keeps): the same qualname,
+        and equal defaults, captured values and attributes. Not their code: each side's comes
+        from its own file (another path, other line numbers), and a rewrite may change a
+        nested function's code on purpose; what that code does is the tests' to judge."""
+        if a.__qualname__ != b.__qualname__:
+            return _shown(path, a, b)
+        return self.diff(_function_state(a), _function_state(b), f"{path}.<function>", depth)
+
     def _structural(self, a: Any, b: Any, path: str, depth: int) -> str | None:
         sa, sb = _state(a), _state(b)
         if sa is None or sb is None:
             return None if _same_pickle(a, b) else _shown(path, a, b)
         return self._dicts(sa, sb, f"{path}.attrs", depth, ordered=False)
+
+
+def _function_state(func: types.FunctionType) -> tuple[Any, ...]:
+    cells = []
+    for cell in func.__closure__ or ():
+        try:
+            cells.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            cells.append(_EMPTY_CELL)
+    return (func.__defaults__, func.__kwdefaults__, tuple(cells), dict(func.__dict__))
 
 
 def _own_eq(value: Any) -> bool:
