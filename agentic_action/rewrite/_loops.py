@@ -312,7 +312,7 @@ def _rebound_by_enclosing_loop(node: cst.CSTNode, name: str, ctx: FunctionContex
         if isinstance(anc, cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp):
             first = anc.for_in
             in_outer_iter = ctx.is_within(node, first.iter)
-            if not in_outer_iter and _comprehension_binds(first, name):
+            if not in_outer_iter and comprehension_binds(first, name):
                 return True
         child = anc
     return False
@@ -325,7 +325,8 @@ def _loop_binds_here(anc: cst.CSTNode, child: cst.CSTNode, name: str) -> bool:
     return name in target_names(anc.target)
 
 
-def _comprehension_binds(comp_for: cst.CompFor | None, name: str) -> bool:
+def comprehension_binds(comp_for: cst.CompFor | None, name: str) -> bool:
+    """Whether one of the comprehension's `for` clauses binds `name`."""
     while comp_for is not None:
         if name in target_names(comp_for.target):
             return True

@@ -27,6 +27,7 @@ from agentic_action.rewrite._collections import exact_type, local_collection
 from agentic_action.rewrite._context import FunctionContext, NameUse
 from agentic_action.rewrite._edit import constant, replace_nodes
 from agentic_action.rewrite._loops import (
+    comprehension_binds,
     contains,
     has_comments,
     names_in,
@@ -314,7 +315,7 @@ def _own_variable(use: NameUse, site: _Site, ctx: FunctionContext) -> bool:
     name = use.node.value
     child: cst.CSTNode = use.node
     for anc in ctx.ancestors(use.node):
-        if isinstance(anc, _COMPREHENSIONS) and _binds(anc.for_in, name):
+        if isinstance(anc, _COMPREHENSIONS) and comprehension_binds(anc.for_in, name):
             if not ctx.is_within(use.node, anc.for_in.iter):
                 return True
         elif (
@@ -324,14 +325,6 @@ def _own_variable(use: NameUse, site: _Site, ctx: FunctionContext) -> bool:
         ):
             return not ctx.is_within(site.statement, anc)
         child = anc
-    return False
-
-
-def _binds(comp: cst.CompFor | None, name: str) -> bool:
-    while comp is not None:
-        if name in target_names(comp.target):
-            return True
-        comp = comp.inner_for_in
     return False
 
 
