@@ -38,6 +38,23 @@ def recorded_project(
     return (root, GateConfig(PytestOptions(sys.executable, 120), 80.0, scratch, plan)), recording
 
 
+def prove_checks(
+    proof: Proof,
+    target: FunctionTarget,
+    original: str,
+    source: str,
+    tmp_path: Path,
+    checks: frozenset[Check],
+    method: str = "rules",
+) -> GateVerdict:
+    """The gate's ``checks`` on ``source`` in a fresh copy of the repository."""
+    root, config = proof
+    tree = tmp_path / "candidate"
+    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
+    change = Change.of_candidate(Candidate(target, method, source, (), "test"), original)
+    return prove_change(tree, change, config, checks=checks)
+
+
 def prove_differential(
     proof: Proof,
     target: FunctionTarget,
@@ -47,8 +64,5 @@ def prove_differential(
     method: str = "rules",
 ) -> GateVerdict:
     """The gate's differential check on ``source`` in a fresh copy of the repository."""
-    root, config = proof
-    tree = tmp_path / "candidate"
-    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
-    change = Change.of_candidate(Candidate(target, method, source, (), "test"), original)
-    return prove_change(tree, change, config, checks=frozenset({Check.DIFFERENTIAL}))
+    differential = frozenset({Check.DIFFERENTIAL})
+    return prove_checks(proof, target, original, source, tmp_path, differential, method)

@@ -8,13 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from differential_world import Proof, recorded_project
+from differential_world import Proof, prove_checks, recorded_project
 
-from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
+from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.benchmark import compare_speed
-from agentic_action.prove.change import Change
 from agentic_action.prove.differential import DifferentialSettings
-from agentic_action.prove.gate import Check, prove_change
+from agentic_action.prove.gate import Check
 from agentic_action.sandbox.runner import isolation_level
 
 SOURCE = """def has_magic(path, magics):
@@ -70,10 +69,8 @@ def test_the_candidate_reads_the_base_files_that_recorded_inputs_name(
     proof: Proof, tmp_path: Path
 ) -> None:
     assert str(proof[0]).startswith("/tmp/") and isolation_level() == "bwrap"
-    change = Change.of_candidate(Candidate(TARGET, "rules", FASTER, (), "test"), SOURCE)
-    verdict = prove_change(
-        _candidate(proof, tmp_path), change, proof[1], checks=frozenset({Check.BEHAVIOUR})
-    )
+    behaviour = frozenset({Check.BEHAVIOUR})
+    verdict = prove_checks(proof, TARGET, SOURCE, FASTER, tmp_path, behaviour)
     behaviour = next(c for c in verdict.checks if c.name == "behaviour")
     # Before, the candidate's open() failed in its sandbox: "return value: True vs False".
     assert behaviour.outcome is CheckOutcome.PASSED, behaviour.detail

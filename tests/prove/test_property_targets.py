@@ -9,13 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from differential_world import Proof, recorded_project
+from differential_world import Proof, prove_checks, recorded_project
 
-from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
+from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.benchmark import compare_speed
-from agentic_action.prove.change import Change
 from agentic_action.prove.differential import DifferentialSettings
-from agentic_action.prove.gate import Check, GateVerdict, prove_change
+from agentic_action.prove.gate import Check, GateVerdict
 from agentic_action.rewrite import rewrite_function
 
 SOURCE = """import functools
@@ -79,11 +78,7 @@ def proof(tmp_path_factory: pytest.TempPathFactory) -> Proof:
 
 
 def _prove(proof: Proof, target: FunctionTarget, source: str, tmp_path: Path) -> GateVerdict:
-    root, config = proof
-    tree = tmp_path / "candidate"
-    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
-    change = Change.of_candidate(Candidate(target, "rules", source, (), "test"), SOURCE)
-    return prove_change(tree, change, config, checks=CHECKS)
+    return prove_checks(proof, target, SOURCE, source, tmp_path, CHECKS)
 
 
 @pytest.mark.parametrize("target", [PUBLIC, KEY], ids=["property", "cached_property"])

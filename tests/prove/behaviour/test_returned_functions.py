@@ -4,16 +4,14 @@ its own file, at another path and with other line numbers."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from differential_world import Proof, recorded_project
+from differential_world import Proof, prove_checks, recorded_project
 
-from agentic_action.model import Candidate, CheckOutcome, FunctionTarget
-from agentic_action.prove.change import Change
+from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.differential import DifferentialSettings
-from agentic_action.prove.gate import Check, prove_change
+from agentic_action.prove.gate import Check
 
 SOURCE = """def adder(n, names=()):
     extra = len(list(x for x in names))
@@ -53,11 +51,8 @@ def proof(tmp_path_factory: pytest.TempPathFactory) -> Proof:
 
 
 def _behaviour(proof: Proof, source: str, tmp_path: Path) -> tuple[CheckOutcome, str]:
-    tree = tmp_path / "candidate"
-    shutil.copytree(proof[0], tree, ignore=shutil.ignore_patterns(".git"))
-    (tree / "calc.py").write_text(source)
-    change = Change.of_candidate(Candidate(TARGET, "rules", source, (), "test"), SOURCE)
-    verdict = prove_change(tree, change, proof[1], checks=frozenset({Check.BEHAVIOUR}))
+    behaviour = frozenset({Check.BEHAVIOUR})
+    verdict = prove_checks(proof, TARGET, SOURCE, source, tmp_path, behaviour)
     check = next(c for c in verdict.checks if c.name == "behaviour")
     return check.outcome, check.detail
 
