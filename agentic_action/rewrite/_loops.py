@@ -10,7 +10,9 @@ import libcst as cst
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._tree import walk
 
-_SCOPE_BREAKERS = frozenset({"super", "__class__", "locals", "vars", "dir", "eval", "exec"})
+# Names whose meaning depends on the scope they are read in: code that reads one cannot move
+# between a function and a comprehension (or generator) frame.
+SCOPE_BREAKERS = frozenset({"super", "__class__", "locals", "vars", "dir", "eval", "exec"})
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,7 @@ def chain_is_movable(chain: LoopChain, moved: Sequence[cst.CSTNode], ctx: Functi
     parts = [*moved, *(evaluated(c) for c in chain.clauses)]
     if any(_contains(p, (cst.Yield, cst.Await, cst.NamedExpr)) for p in parts):
         return "yield, await or := cannot move into a comprehension"
-    if any(_SCOPE_BREAKERS & names_in(p) for p in parts):
+    if any(SCOPE_BREAKERS & names_in(p) for p in parts):
         return "super(), locals() and friends behave differently inside a comprehension"
     targets = chain.bound_names
     binders = [c.target for c in chain.clauses if isinstance(c, cst.For | Bind)]
@@ -327,11 +329,36 @@ def _loop_binds_here(anc: cst.CSTNode, child: cst.CSTNode, name: str) -> bool:
 
 def comprehension_binds(comp_for: cst.CompFor | None, name: str) -> bool:
     """Whether one of the comprehension's `for` clauses binds `name`."""
+    return any(name in target_names(clause.target) for clause in comp_clauses(comp_for))
+
+
+def comp_clauses(comp_for: cst.CompFor | None) -> list[cst.CompFor]:
+    """A comprehension's `for` clauses, outermost first."""
+    found: list[cst.CompFor] = []
     while comp_for is not None:
-        if name in target_names(comp_for.target):
-            return True
+        found.append(comp_for)
         comp_for = comp_for.inner_for_in
-    return False
+    return found
+
+
+def generator_evaluates(gen: cst.GeneratorExp) -> list[cst.BaseExpression]:
+    """What a generator's own frame evaluates: its inner iterables, its conditions and its
+    element (the first iterable is evaluated by the caller, before the generator starts)."""
+    parts: list[cst.BaseExpression] = []
+    for index, clause in enumerate(comp_clauses(gen.for_in)):
+        parts += [clause.iter] if index else []
+        parts += [cond.test for cond in clause.ifs]
+    return [*parts, gen.elt]
+
+
+def generator_movable(gen: cst.GeneratorExp, scope_names: frozenset[str]) -> bool:
+    """No `async for`, `await`, `yield` or `:=` in the generator, and none of ``scope_names``
+    (names that mean something else in the frame its code moves to)."""
+    if any(clause.asynchronous is not None for clause in comp_clauses(gen.for_in)):
+        return False
+    if contains(gen, cst.Await, cst.Yield, cst.NamedExpr):
+        return False
+    return not (scope_names & names_in(gen))
 
 
 def plain_target(target: cst.BaseExpression) -> bool:

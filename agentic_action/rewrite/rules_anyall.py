@@ -27,8 +27,11 @@ from agentic_action.rewrite._collections import exact_type, local_collection
 from agentic_action.rewrite._context import FunctionContext, NameUse
 from agentic_action.rewrite._edit import constant, replace_nodes
 from agentic_action.rewrite._loops import (
+    SCOPE_BREAKERS,
+    comp_clauses,
     comprehension_binds,
-    contains,
+    generator_evaluates,
+    generator_movable,
     has_comments,
     names_in,
     plain_target,
@@ -38,7 +41,6 @@ from agentic_action.rewrite._stopiteration import cannot_raise_stopiteration
 from agentic_action.rewrite._tree import walk
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
-_SCOPE_BREAKERS = frozenset({"super", "__class__", "locals", "vars", "dir", "eval", "exec"})
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SCOPES = (
     cst.Lambda,
@@ -62,21 +64,12 @@ class _Site:
 
     @property
     def clauses(self) -> list[cst.CompFor]:
-        found: list[cst.CompFor] = []
-        comp: cst.CompFor | None = self.gen.for_in
-        while comp is not None:
-            found.append(comp)
-            comp = comp.inner_for_in
-        return found
+        return comp_clauses(self.gen.for_in)
 
     @property
     def evaluated(self) -> list[cst.BaseExpression]:
         """What runs inside the generator: inner iterables, conditions, the element."""
-        parts: list[cst.BaseExpression] = []
-        for index, comp in enumerate(self.clauses):
-            parts += [comp.iter] if index else []
-            parts += [cond.test for cond in comp.ifs]
-        return [*parts, self.gen.elt]
+        return generator_evaluates(self.gen)
 
     @property
     def moved(self) -> list[cst.CSTNode]:
@@ -215,10 +208,7 @@ def _movable(site: _Site, ctx: FunctionContext) -> bool:
     """The structural precondition both tiers share (everything but the proof)."""
     if has_comments(site.statement.with_changes(leading_lines=())):
         return False
-    gen = site.gen
-    if any(comp.asynchronous is not None for comp in site.clauses):
-        return False
-    if contains(gen, cst.Await, cst.Yield, cst.NamedExpr) or _SCOPE_BREAKERS & names_in(gen):
+    if not generator_movable(site.gen, SCOPE_BREAKERS):
         return False
     if not all(plain_target(comp.target) for comp in site.clauses):
         return False

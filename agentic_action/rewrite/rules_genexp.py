@@ -13,7 +13,7 @@ import libcst as cst
 from agentic_action.rewrite._context import FunctionContext
 from agentic_action.rewrite._edit import constant, replace_nodes
 from agentic_action.rewrite._fstring import inert
-from agentic_action.rewrite._loops import contains, has_comments, names_in
+from agentic_action.rewrite._loops import generator_evaluates, generator_movable, has_comments
 from agentic_action.rewrite._stopiteration import cannot_raise_stopiteration
 from agentic_action.rewrite._types import Rewrite, RuleInfo
 
@@ -136,7 +136,7 @@ def _site(node: cst.CSTNode, ctx: FunctionContext) -> _Site | None:
         return None
     if consumer == "dict" and _pair(gen.elt) is None:
         return None
-    if not _movable(gen) or has_comments(node):
+    if not generator_movable(gen, _SCOPE_NAMES) or has_comments(node):
         return None
     return _Site(node, gen, consumer)
 
@@ -212,27 +212,10 @@ def _pair(elt: cst.BaseExpression) -> tuple[cst.BaseExpression, cst.BaseExpressi
     return key.value, value.value
 
 
-def _clauses(gen: cst.GeneratorExp) -> Iterator[cst.CompFor]:
-    clause: cst.CompFor | None = gen.for_in
-    while clause is not None:
-        yield clause
-        clause = clause.inner_for_in
-
-
-def _movable(gen: cst.GeneratorExp) -> bool:
-    if any(clause.asynchronous is not None for clause in _clauses(gen)):
-        return False
-    if contains(gen, cst.Await, cst.NamedExpr, cst.Yield):
-        return False
-    return not (_SCOPE_NAMES & names_in(gen))
-
-
 def _proven(gen: cst.GeneratorExp, ctx: FunctionContext) -> bool:
     """Nothing the generator's own frame evaluates can raise StopIteration (its first
     iterable is evaluated by the caller, before the generator starts, on both sides)."""
-    clauses = list(_clauses(gen))
-    parts = [gen.elt, *(c.iter for c in clauses[1:]), *(i.test for c in clauses for i in c.ifs)]
-    return all(cannot_raise_stopiteration(part, ctx) for part in parts)
+    return all(cannot_raise_stopiteration(part, ctx) for part in generator_evaluates(gen))
 
 
 def _replacement(site: _Site) -> cst.BaseExpression:
