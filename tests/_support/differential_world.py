@@ -48,11 +48,17 @@ def prove_checks(
     method: str = "rules",
 ) -> GateVerdict:
     """The gate's ``checks`` on ``source`` in a fresh copy of the repository."""
-    root, config = proof
-    tree = tmp_path / "candidate"
-    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
     change = Change.of_candidate(Candidate(target, method, source, (), "test"), original)
-    return prove_change(tree, change, config, checks=checks)
+    return prove_change(candidate_copy(proof, tmp_path), change, proof[1], checks=checks)
+
+
+def candidate_copy(proof: Proof, tmp_path: Path, files: dict[str, str] | None = None) -> Path:
+    """A fresh copy of the repository (without .git) for a candidate, ``files`` written in."""
+    tree = tmp_path / "candidate"
+    shutil.copytree(proof[0], tree, ignore=shutil.ignore_patterns(".git"))
+    for name, text in (files or {}).items():
+        (tree / name).write_text(text)
+    return tree
 
 
 def prove_differential(

@@ -4,11 +4,10 @@ both sides: the candidate's sandbox, whose private /tmp hides the base worktree,
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from differential_world import Proof, prove_checks, recorded_project
+from differential_world import Proof, candidate_copy, prove_checks, recorded_project
 
 from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.benchmark import compare_speed
@@ -58,13 +57,6 @@ def proof(tmp_path_factory: pytest.TempPathFactory) -> Proof:
     return made
 
 
-def _candidate(proof: Proof, tmp_path: Path) -> Path:
-    tree = tmp_path / "candidate"
-    shutil.copytree(proof[0], tree, ignore=shutil.ignore_patterns(".git"))
-    (tree / "elf.py").write_text(FASTER)
-    return tree
-
-
 def test_the_candidate_reads_the_base_files_that_recorded_inputs_name(
     proof: Proof, tmp_path: Path
 ) -> None:
@@ -80,9 +72,8 @@ def test_the_candidate_reads_the_base_files_that_recorded_inputs_name(
 def test_the_benchmark_times_both_sides_on_the_same_files(proof: Proof, tmp_path: Path) -> None:
     root, config = proof
     assert config.proof is not None and config.proof.inputs_dir is not None
-    verdict = compare_speed(
-        root, _candidate(proof, tmp_path), TARGET, config.proof.inputs_dir, time_budget=0.6
-    )
+    tree = candidate_copy(proof, tmp_path, {"elf.py": FASTER})
+    verdict = compare_speed(root, tree, TARGET, config.proof.inputs_dir, time_budget=0.6)
     assert verdict.evidence is not None, verdict.reason
     # The loop's own gain is about 1.1x; a candidate whose open() failed in its sandbox
     # returned at once and was measured 1.87x.

@@ -5,11 +5,10 @@ real sandboxed processes."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from differential_world import Proof, prove_checks, recorded_project
+from differential_world import Proof, candidate_copy, prove_checks, recorded_project
 
 from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.benchmark import compare_speed
@@ -117,10 +116,7 @@ def test_a_faster_property_getter_is_measured_faster_on_the_recorded_instances(
 ) -> None:
     root, config = proof
     assert config.proof is not None and config.proof.inputs_dir is not None
-    tree = tmp_path / "candidate"
-    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
-    path = tree / "pkg" / "version.py"
-    path.write_text(SOURCE.replace(LOOP, CLOSED_FORM))
+    tree = candidate_copy(proof, tmp_path, {"pkg/version.py": SOURCE.replace(LOOP, CLOSED_FORM)})
     verdict = compare_speed(root, tree, WORK, config.proof.inputs_dir, time_budget=0.6, lanes=3)
     assert verdict.accepted, verdict.reason
     assert verdict.evidence is not None and verdict.evidence.speedup > 1.3

@@ -4,13 +4,12 @@ by the replay workers (a test's callback, click's ``Command(callback=...)``)."""
 from __future__ import annotations
 
 import pickle
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from differential_world import Proof, prove_checks, recorded_project
+from differential_world import Proof, candidate_copy, prove_checks, recorded_project
 
 from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.benchmark import compare_speed
@@ -127,8 +126,7 @@ def test_inputs_holding_local_functions_are_timed_by_the_benchmark(
 ) -> None:
     root, config = proof
     assert config.proof is not None and config.proof.inputs_dir is not None
-    tree = tmp_path / "candidate"
-    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git"))
+    tree = candidate_copy(proof, tmp_path)
     verdict = compare_speed(root, tree, INVOKE, config.proof.inputs_dir, time_budget=0.3, lanes=1)
     assert verdict.evidence is not None, verdict.reason
     assert "could not be benchmarked" not in verdict.reason
