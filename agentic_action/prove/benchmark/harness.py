@@ -123,7 +123,7 @@ def _run_workers(
         for side in sides:
             layout = longest + LANE_PAD_STEP * (side.lane + 1)
             # Both sides read the base worktree's files that recorded inputs name.
-            side.start(python, target, source, extra, life, layout, [sides[0].root])
+            side.start(python, target, source, extra, life, layout, [original_root])
         return _measure(sides, rules, budget, seed)
     except SideFailed as failed:
         return failure(failed.side, failed.message)
