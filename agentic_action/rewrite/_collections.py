@@ -1,7 +1,8 @@
 """Local collections the function builds itself: their exact type, and whether they escape.
 
-A local bound once to a display (`[]`, `{}`, `(a, b)`), a comprehension, or a call of the real
-builtin `list`/`dict`/`set`/`tuple`/`sorted` is an exact builtin container. When every other use
+A local bound once to a display (`[]`, `{}`, `(a, b)`), a comprehension, a call of the real
+builtin `list`/`dict`/`set`/`tuple`/`sorted`, a `split()` of an exact str or a stdlib
+`re.split()`/`re.findall()` is an exact builtin container. When every other use
 is one of a few read or mutate forms listed here, no other reference to it can exist, so nothing
 but the function's own visible code can change it.
 
@@ -271,6 +272,8 @@ _CONSTRUCTORS: dict[str, Kind] = {
     "dict": "dict",
     "set": "set",
 }
+_STR_TO_LIST = frozenset(["split", "rsplit", "splitlines"])
+_STR_TO_TUPLE = frozenset(["partition", "rpartition"])
 READ_METHODS: dict[Kind, frozenset[str]] = {
     "list": frozenset({"index", "count", "copy"}),
     "tuple": frozenset({"index", "count"}),
@@ -361,7 +364,24 @@ def collection_kind(value: cst.BaseExpression, ctx: FunctionContext) -> Kind | N
         and ctx.facts.is_builtin(value.func.value)
     ):
         return _CONSTRUCTORS[value.func.value]
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        return _split_kind(value.func, ctx)
     return "str" if exact_type(value, ctx) == "str" else None
+
+
+def _split_kind(func: cst.Attribute, ctx: FunctionContext) -> Kind | None:
+    """Calls that build a fresh exact container: `s.split()` and kin on an exact str (the
+    str methods themselves), and `re.split()`/`re.findall()` of the stdlib `re` (a top-level
+    `import re` bound nowhere else; the stdlib functions are assumed not to be replaced)."""
+    method = func.attr.value
+    owner = func.value
+    if isinstance(owner, cst.Name) and owner.value == "re" and ctx.facts.re_is_stdlib:
+        return "list" if method in ("split", "findall") else None
+    if method not in _STR_TO_LIST and method not in _STR_TO_TUPLE:
+        return None
+    if exact_type(owner, ctx) != "str":
+        return None
+    return "list" if method in _STR_TO_LIST else "tuple"
 
 
 def _bound_value(store: NameUse, ctx: FunctionContext) -> cst.BaseExpression | None:

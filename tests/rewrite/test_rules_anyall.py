@@ -336,6 +336,64 @@ def test_the_if_form_over_an_unknown_iterable_is_only_the_evidence_tier() -> Non
         assert run(before, "f", args) == run(outcome.new_source, "f", args), args
 
 
+def test_the_if_form_over_a_split_of_an_exact_str_or_re_split_is_proven() -> None:
+    """A list from `re.split()` (stdlib `re`) or from `split()` of an exact str is a fresh
+    local list: dropping its iterator after the body runs no code (zipp's restrict_rglob)."""
+    before = src("""
+        import re
+
+
+        def f(pattern, seps):
+            segments = re.split(f"[{re.escape(seps)}]+", pattern)
+            if any("**" in segment and segment != "**" for segment in segments):
+                raise ValueError("** must appear alone in a path segment")
+            parts = f"{pattern}.".split(".")
+            if not all(part for part in parts):
+                return None
+            return len(segments), len(parts)
+    """)
+    after = src("""
+        import re
+
+
+        def f(pattern, seps):
+            segments = re.split(f"[{re.escape(seps)}]+", pattern)
+            for segment in segments:
+                if "**" in segment and segment != "**":
+                    raise ValueError("** must appear alone in a path segment")
+            parts = f"{pattern}.".split(".")
+            for part in parts:
+                if not part:
+                    return None
+            return len(segments), len(parts)
+    """)
+    inputs = [["a/b", "/"], ["a/**/b", "/"], ["a/**b", "/"], ["", "/\\"], ["x.y..z", "/"]]
+    assert [e.rule for e in assert_fires(before, after, "AO118", inputs).edits] == ["AO118"] * 2
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        "segments = pattern.split('/')",  # a parameter may be a str subclass with its own split
+        "segments = re.split('/', pattern)",  # `re` is bound twice in this module
+    ],
+)
+def test_the_if_form_over_a_split_of_an_unknown_value_stays_evidence(binding: str) -> None:
+    before = src(f"""
+        import re
+        import re
+
+
+        def f(pattern):
+            {binding}
+            if any(s == "**" for s in segments):
+                raise ValueError(pattern)
+            return segments
+    """)
+    assert_silent(before, "AO118")
+    assert [e.rule for e in rewrite(before, tier="evidence").edits] == ["AO119"]
+
+
 PEP479 = src("""
     def f(xs):
         return any(next(iter(x)) for x in xs)
