@@ -104,8 +104,10 @@ class AnyAllToLoop:
         "conditions, inner iterables) calls anything but builtins that run no user callable "
         "(isinstance, len, getattr, str, min/max/sorted without key=, ...) and str methods on "
         "an exact str, so no StopIteration can arise where PEP 479 would make it RuntimeError; "
-        "in the `if` form every iterable is a local collection, range() or an exact str "
-        "(dropping its iterator after the body runs no code).",
+        "in the `if` form every iterable is a local bound once to a fresh container (a "
+        "display, a comprehension, list()/sorted()/..., a split() of an exact str, a stdlib "
+        "re.split()/re.findall()), range() or an exact str (dropping its iterator after the "
+        "body runs no code).",
         "return any(x > 5 for x in xs)",
         "for x in xs:\n    if x > 5:\n        return True\nreturn False",
     )
