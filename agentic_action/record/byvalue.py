@@ -32,10 +32,13 @@ import importlib
 import io
 import marshal
 import pickle
+import re
 import sys
 import types
 from collections.abc import Iterator
 from typing import Any
+
+from agentic_action.record.rematch import reduce_match
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 _CODE_CACHE_LIMIT = 4096
@@ -43,11 +46,14 @@ _code_bytes: dict[int, tuple[types.CodeType, bytes]] = {}  # id(code) -> (code, 
 
 
 class Pickler(pickle.Pickler):
-    """A pickler that stores functions pickle cannot find by name by value."""
+    """A pickler that stores functions pickle cannot find by name by value, and ``re.Match``
+    objects as the match to run again (record/rematch.py)."""
 
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) is types.FunctionType and not _left_to_pickle(obj):
             return reduce_function(obj)
+        if type(obj) is re.Match:
+            return reduce_match(obj) or NotImplemented
         return NotImplemented
 
 
