@@ -39,15 +39,17 @@ def rematch(
 
 
 def same_match(one: re.Match[Any], other: re.Match[Any]) -> bool:
+    return _readable(one) == _readable(other)
+
+
+def _readable(found: re.Match[Any]) -> tuple[Any, ...]:
+    """Everything a function can read from a match (groups and spans derive from these)."""
     return (
-        one.re is other.re
-        and one.string is other.string
-        and (one.pos, one.endpos, one.lastindex, one.lastgroup)
-        == (
-            other.pos,
-            other.endpos,
-            other.lastindex,
-            other.lastgroup,
-        )
-        and one.regs == other.regs
+        found.re,
+        found.string,
+        found.pos,
+        found.endpos,
+        found.lastindex,
+        found.lastgroup,
+        found.regs,
     )
