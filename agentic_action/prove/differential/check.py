@@ -38,6 +38,10 @@ from agentic_action.sandbox.runner import run_sandboxed
 NAME = "differential"
 COMPARER = "agentic_action.prove.behaviour.compare_worker"
 COMPARER_TIMEOUT = 120.0
+# Field trial: inflect's import takes 1.2 s; with a candidate's full suite running beside it,
+# the candidate's replay ran past 4x the original's before its first or fourth input and a
+# correct candidate was rejected as hanging.
+CANDIDATE_START_SECONDS = 20.0
 SHRINK_ROUNDS = 4
 SHRINK_SECONDS = 10.0  # shrinking starts no new round after this (or 3x the time bound)
 
@@ -54,8 +58,10 @@ class Sides:
 
 
 def candidate_timeout(prepared: Prepared, settings: DifferentialSettings) -> float:
-    """The candidate's replay may take the time bound, or four times the original's."""
-    return max(settings.seconds, 4 * prepared.original_seconds)
+    """The candidate's replay may take the time bound, or four times the original's, plus
+    CANDIDATE_START_SECONDS for starting its process and importing the module under whatever
+    load the machine has then (a call that hangs is stopped by the per-call limit)."""
+    return max(settings.seconds, 4 * prepared.original_seconds) + CANDIDATE_START_SECONDS
 
 
 def check_differential(

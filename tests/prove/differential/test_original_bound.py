@@ -16,6 +16,7 @@ from differential_world import Proof, prove_differential, recorded_project
 from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.behaviour.replay import outcome_records
 from agentic_action.prove.differential import DifferentialSettings, prepare_inputs
+from agentic_action.prove.differential.check import CANDIDATE_START_SECONDS
 from agentic_action.prove.differential.original import CALL_FLOOR, call_bound
 from agentic_action.prove.gate import GateVerdict
 
@@ -98,3 +99,19 @@ def test_a_candidate_hanging_where_the_original_finishes_is_still_rejected(
     assert check.detail.startswith("the candidate hangs on differential input")
     assert "argument 1: negative" in check.data["origin"]
     assert sorted(check.data["dropped_original_hangs"]) == HUGE
+
+
+def test_a_candidate_slow_to_start_is_not_taken_for_a_hang(proof: Proof, tmp_path: Path) -> None:
+    """Its replay's time limit is 4x the original's plus CANDIDATE_START_SECONDS for the
+    process start and the import, which a loaded machine can slow down far beyond 4x."""
+    root, config = proof
+    assert config.proof is not None and config.proof.inputs_dir is not None
+    inputs = config.proof.inputs_dir
+    prepared = prepare_inputs(sys.executable, root, TARGET, inputs, tmp_path / "w", SETTINGS)
+    pause = max(SETTINGS.seconds, 4 * prepared.original_seconds) + 1.0
+    assert pause < CANDIDATE_START_SECONDS
+    slow_import = f"import time\n\ntime.sleep({pause:.2f})\n\n\n" + CLOSED_FORM
+    verdict = _prove(proof, slow_import, tmp_path / "candidate")
+    (check,) = verdict.checks
+    assert verdict.accepted, check.detail
+    assert check.data["inputs_compared"] > 0 and not check.data.get("candidate_hangs")
