@@ -153,6 +153,6 @@ class OptimizationResult:
     destination_reason: str = ""  # why it went there, in words (e.g. "rate limit below threshold")
     pr_url: str | None = None
     issue_url: str | None = None
-    # A merged patch: the CIDs of the proven patches it combines (empty for any other result).
+    # A merged patch: the CIDs of the accepted patches it combines (empty for any other result).
     merged_from: tuple[str, ...] = ()
     withheld: Withheld | None = None  # set when conflicts keep this result's patch unpublished

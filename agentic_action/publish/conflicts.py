@@ -268,7 +268,7 @@ def _store_merged(
         file=target.file,
         qualname=target.qualname,
         method=method,
-        rationale=f"Three-way merge of {len(members)} proven patches, re-validated together.",
+        rationale=f"Three-way merge of {len(members)} accepted patches, re-validated together.",
         base_commit=base_commit,
         created_at=utc_now(),
         parent_cid=cids[0],
@@ -284,7 +284,7 @@ def _store_merged(
         target=target,
         method=method,
         status=Status.ACCEPTED,
-        reason=f"combines {len(members)} proven patches; the merge passed: "
+        reason=f"combines {len(members)} accepted patches; the merge passed: "
         + ", ".join(c.name for c in verdict.checks),
         edits=edits,
         checks=verdict.checks,
