@@ -218,6 +218,8 @@ def describe(outcome: dict[str, Any] | None) -> str:
         return f"raised {outcome.get('exc_type')}: {outcome.get('message', '')}"[:600]
     if kind == "crash":
         return f"crashed the interpreter ({outcome.get('how', 'exit')})"
+    if kind == "timeout" and outcome.get("how") == "not started":
+        return "was not reached: its replay ran out of time before this call began"
     if kind == "timeout":
         return "did not finish within the time limit (endless loop?)"
     return f"could not load the recorded input: {outcome.get('error', '')}"

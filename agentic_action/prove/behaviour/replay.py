@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from agentic_action.model import FunctionTarget
+from agentic_action.record import store
 from agentic_action.sandbox.launch import worker_env
 from agentic_action.sandbox.runner import run_sandboxed
 
 WORKER = "agentic_action.prove.behaviour.worker"
 MAX_RESTARTS = 3  # after this many crashes the remaining inputs are not replayed
+NOT_STARTED = "not started"  # a timeout's `how` when the time ran out before the call began
 
 
 @dataclass(frozen=True)
@@ -39,16 +41,19 @@ def replay(
     call_timeout: float = 0.0,
     start: int = 0,
     readable: Sequence[Path] = (),
+    mark_unreached: bool = True,
 ) -> ReplayRun:
     """Replay every input in ``inputs`` on ``root`` (from the ``start``-th, in name order);
     outcomes are appended to the JSON-lines file.
 
     When the interpreter dies inside a call (``os._exit``, a segfault, the memory limit) a
     ``crash`` outcome is appended for that input and a fresh worker continues with the next one;
-    when the time limit runs out, a ``timeout`` outcome is appended and replay stops. With
+    when the time limit runs out, a ``timeout`` outcome is appended and replay stops (with
+    ``"how": "not started"`` when no call was running then: the time went on start-up). With
     ``call_timeout`` a single call that outlasts it is recorded as ``timeout`` and replay goes on.
     ``readable``: folders the worker may read besides ``root`` (the base worktree, whose files
-    recorded inputs may name by their absolute path).
+    recorded inputs may name by their absolute path). ``mark_unreached=False`` leaves the
+    unreached input without an outcome (the differential's original resumes on its own).
     """
     deadline = time.monotonic() + timeout
     crashes, isolation, tail = 0, "", ""
@@ -70,6 +75,8 @@ def replay(
         isolation, tail = result.isolation, result.tail(15)
         unfinished = _unfinished(outcomes)
         if unfinished is None:  # all done (os._exit(0) inside a call still leaves one unfinished)
+            if result.timed_out and mark_unreached:
+                _mark_unreached(inputs, outcomes, start)
             return ReplayRun(outcomes, crashes, result.timed_out, isolation, tail)
         if result.timed_out:
             _append(outcomes, {"i": unfinished, "event": "done", "kind": "timeout"})
@@ -109,6 +116,16 @@ def _unfinished(outcomes: Path) -> int | None:
         elif record.get("event") == "done":
             started.discard(record["i"])
     return min(started) if started else None
+
+
+def _mark_unreached(inputs: Path, outcomes: Path, start: int) -> None:
+    """The time ran out between calls (starting the process, importing the module): the next
+    input is a ``timeout`` that was ``not started``, not a hang inside that call."""
+    done = {r["i"] for r in outcome_records(outcomes) if r.get("event") == "done"}
+    count = sum(1 for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    pending = next((i for i in range(start, count) if i not in done), None)
+    if pending is not None:
+        _append(outcomes, {"i": pending, "event": "done", "kind": "timeout", "how": NOT_STARTED})
 
 
 def _append(outcomes: Path, record: dict[str, Any]) -> None:

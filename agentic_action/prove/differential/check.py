@@ -105,11 +105,15 @@ def _judge(
         first = differing[0]
         origin = prepared.origins[int(first.get("i", 0))]
         hang = "did not finish within the time limit" in str(first.get("candidate"))
-        shrunk, rounds = (first, 0) if hang else _shrink(sides, prepared, settings, first, work)
+        late = "was not reached" in str(first.get("candidate"))
+        timed = hang or late
+        shrunk, rounds = (first, 0) if timed else _shrink(sides, prepared, settings, first, work)
         shown = shown_difference(shrunk, numbered=False)
         data.update(first_difference=shown, origin=describe_origin(origin))
         data.update(shrink_rounds=rounds, candidate_hangs=hang)
         what = "the candidate hangs on" if hang else "behaviour differs on"
+        if late:
+            what = "the candidate's replay ran out of time before"
         why = f"{what} differential input #{first.get('i')} ({describe_origin(origin)})"
         return CheckOutcome.FAILED, f"{why}\n{shown}", data
     if tried == 0:

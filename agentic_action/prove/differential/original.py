@@ -111,7 +111,7 @@ def _replay(
     return replay(
         replayer.python, replayer.original, replayer.target, inputs, out,
         timeout=replayer.timeout, extra_paths=replayer.extra, call_timeout=call_timeout,
-        start=start,
+        start=start, mark_unreached=False,  # _one_run: a run that reached nothing ends there
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from differential_world import Proof, prove_differential, recorded_project
 from agentic_action.model import CheckOutcome, FunctionTarget
 from agentic_action.prove.behaviour.replay import outcome_records
 from agentic_action.prove.differential import DifferentialSettings, prepare_inputs
+from agentic_action.prove.differential import check as differential_check
 from agentic_action.prove.differential.check import CANDIDATE_START_SECONDS
 from agentic_action.prove.differential.original import CALL_FLOOR, call_bound
 from agentic_action.prove.gate import GateVerdict
@@ -115,3 +116,21 @@ def test_a_candidate_slow_to_start_is_not_taken_for_a_hang(proof: Proof, tmp_pat
     (check,) = verdict.checks
     assert verdict.accepted, check.detail
     assert check.data["inputs_compared"] > 0 and not check.data.get("candidate_hangs")
+
+
+def test_a_candidate_that_runs_out_of_time_before_a_call_is_not_said_to_differ(
+    proof: Proof, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past even that allowance, the verdict names the time, not a behaviour or a hang."""
+    root, config = proof
+    assert config.proof is not None and config.proof.inputs_dir is not None
+    inputs = config.proof.inputs_dir
+    prepared = prepare_inputs(sys.executable, root, TARGET, inputs, tmp_path / "w", SETTINGS)
+    monkeypatch.setattr(differential_check, "CANDIDATE_START_SECONDS", 0.0)
+    pause = max(SETTINGS.seconds, 4 * prepared.original_seconds) + 1.0
+    slow_import = f"import time\n\ntime.sleep({pause:.2f})\n\n\n" + CLOSED_FORM
+    verdict = _prove(proof, slow_import, tmp_path / "candidate")
+    (check,) = verdict.checks
+    assert check.outcome is CheckOutcome.FAILED and not check.data["candidate_hangs"]
+    assert check.detail.startswith("the candidate's replay ran out of time before differential")
+    assert "was not reached: its replay ran out of time before this call began" in check.detail
