@@ -43,7 +43,13 @@ def input_files(inputs_dir: Path, key: str) -> list[Path]:
     folder = target_dir(inputs_dir, key)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix == INPUT_SUFFIX and p.is_file())
+    return [p for p in inputs_in(folder) if p.is_file()]
+
+
+def inputs_in(folder: Path) -> list[Path]:
+    """The input files of one folder (a target's, or a replay's copy), in name order: the order
+    their outcomes are numbered in."""
+    return sorted(p for p in folder.iterdir() if p.suffix == INPUT_SUFFIX)
 
 
 def input_name(index: int, data: bytes) -> str:

@@ -94,7 +94,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ns = _parse(argv)
-    count = len([p for p in ns.inputs.iterdir() if p.suffix == store.INPUT_SUFFIX])
+    count = len(store.inputs_in(ns.inputs))
     with contextlib.suppress(loader.TargetLoadError):  # classes then load by name, if at all
         loader.import_from_root(ns.root, ns.file, ns.extra_path)
     first, error_first = read_outcomes(ns.original)

@@ -122,7 +122,7 @@ def _mark_unreached(inputs: Path, outcomes: Path, start: int) -> None:
     """The time ran out between calls (starting the process, importing the module): the next
     input is a ``timeout`` that was ``not started``, not a hang inside that call."""
     done = {r["i"] for r in outcome_records(outcomes) if r.get("event") == "done"}
-    count = sum(1 for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    count = len(store.inputs_in(inputs))
     pending = next((i for i in range(start, count) if i not in done), None)
     if pending is not None:
         _append(outcomes, {"i": pending, "event": "done", "kind": "timeout", "how": NOT_STARTED})

@@ -180,7 +180,7 @@ def _emit(stream: TextIO, record: dict[str, Any]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ns = _parse(argv)
-    files = sorted(p for p in ns.inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    files = store.inputs_in(ns.inputs)
     root = ns.root.resolve()
     with ns.out.open("a", encoding="utf-8") as stream:
         try:

@@ -154,7 +154,7 @@ def _connect(path: str) -> socket.socket:
 
 
 def _load(ns: argparse.Namespace) -> tuple[Timer | None, dict[str, Any]]:
-    files = sorted(p for p in ns.inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    files = store.inputs_in(ns.inputs)
     try:
         target = loader.load_target(ns.root, ns.file, ns.qualname, ns.extra_path)
     except loader.TargetLoadError as exc:

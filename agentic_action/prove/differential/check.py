@@ -198,7 +198,7 @@ def _shrink(
 ) -> tuple[dict[str, Any], int]:
     """Greedy: smaller versions of the differing input, the smallest that still differs kept,
     a few rounds. The input shown is the last one kept."""
-    files = sorted(p for p in prepared.inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    files = store.inputs_in(prepared.inputs)
     current, shown, rounds = files[int(first.get("i", 0))], first, 0
     deadline = time.monotonic() + max(SHRINK_SECONDS, 3 * settings.seconds)
     for round_ in range(1, SHRINK_ROUNDS + 1):
@@ -224,7 +224,7 @@ def _shrink_round(
     for entry in sides.extra:
         argv += ["--extra-path", entry]
     run_sandboxed(argv, cwd=sides.original, timeout=60.0, writable=[work], extra_env=worker_env())
-    files = sorted(p for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    files = store.inputs_in(inputs)
     if not files:
         return None
     bound = prepared.call_bound or settings.seconds  # the inputs the original was kept for

@@ -87,7 +87,7 @@ def run_original(
 
 def _one_run(replayer: OriginalReplay, inputs: Path, out: Path, call_timeout: float) -> float:
     """One pass over the inputs, resumed after each call that ended a replay process."""
-    count = sum(1 for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    count = len(store.inputs_in(inputs))
     start, spent = 0, 0.0
     for _ in range(MAX_HANGS + 1):
         began = time.monotonic()

@@ -186,7 +186,7 @@ def keep_finished(
     in ``exclude``, so the candidate never spends time on the others; renumber the kept ones in
     the input folder and in both outcome files. Returns (kept, timed out) as indexes before
     renumbering."""
-    files = sorted(p for p in inputs.iterdir() if p.suffix == store.INPUT_SUFFIX)
+    files = store.inputs_in(inputs)
     outcomes = [done_by_index(run) for run in runs]
     finished = ("return", "raise", "crash")
     kept = [
