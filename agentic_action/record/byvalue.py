@@ -92,27 +92,34 @@ def _globals_module(func: types.FunctionType) -> str | None:
 def reduce_function(func: types.FunctionType) -> tuple[Any, ...]:
     """The reduce tuple of a function stored by value: ``rebuild(...)``, then ``fill(f, state)``."""
     module = _globals_module(func)
-    closure = func.__closure__ or ()
-    cells: list[Any] = []
-    empty: list[int] = []
-    for index, cell in enumerate(closure):
-        try:
-            cells.append(cell.cell_contents)
-        except ValueError:  # an empty cell (a name assigned after the def ran)
-            cells.append(None)
-            empty.append(index)
+    cells, empty = cell_values(func)
     state = (
         _interned(func.__qualname__),
         func.__defaults__,
         func.__kwdefaults__,
-        tuple(cells),
-        tuple(empty),
+        cells,
+        empty,
         dict(func.__dict__),
         _interned(func.__module__),
         _interned(func.__doc__),
     )
-    args = (code_bytes(func.__code__), _interned(module), _interned(func.__name__), len(closure))
+    cell_count = len(func.__closure__ or ())
+    args = (code_bytes(func.__code__), _interned(module), _interned(func.__name__), cell_count)
     return (rebuild, args, state, None, None, fill)
+
+
+def cell_values(func: types.FunctionType) -> tuple[tuple[Any, ...], tuple[int, ...]]:
+    """What the function's closure cells hold (None for an empty one), and which are empty (a
+    name assigned after the def ran)."""
+    values: list[Any] = []
+    empty: list[int] = []
+    for index, cell in enumerate(func.__closure__ or ()):
+        try:
+            values.append(cell.cell_contents)
+        except ValueError:
+            values.append(None)
+            empty.append(index)
+    return tuple(values), tuple(empty)
 
 
 def _interned(value: Any) -> Any:

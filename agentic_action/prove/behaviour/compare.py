@@ -28,7 +28,6 @@ from agentic_action.record import byvalue
 from agentic_action.record.reprs import safe_repr, type_name
 
 MAX_DEPTH = 200
-_EMPTY_CELL = "<empty cell>"
 
 
 class Comparer:
@@ -149,13 +148,8 @@ class Comparer:
 
 
 def _function_state(func: types.FunctionType) -> tuple[Any, ...]:
-    cells = []
-    for cell in func.__closure__ or ():
-        try:
-            cells.append(cell.cell_contents)
-        except ValueError:  # an empty cell
-            cells.append(_EMPTY_CELL)
-    return (func.__defaults__, func.__kwdefaults__, tuple(cells), dict(func.__dict__))
+    cells, empty = byvalue.cell_values(func)
+    return (func.__defaults__, func.__kwdefaults__, cells, empty, dict(func.__dict__))
 
 
 def _own_eq(value: Any) -> bool:
