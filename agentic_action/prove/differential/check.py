@@ -104,16 +104,21 @@ def _judge(
     if differing:
         first = differing[0]
         origin = prepared.origins[int(first.get("i", 0))]
-        hang = "did not finish within the time limit" in str(first.get("candidate"))
-        late = "was not reached" in str(first.get("candidate"))
+        candidate = str(first.get("candidate"))
+        hang = "did not finish within the time limit" in candidate
+        late = "was not reached" in candidate
         timed = hang or late
         shrunk, rounds = (first, 0) if timed else _shrink(sides, prepared, settings, first, work)
         shown = shown_difference(shrunk, numbered=False)
         data.update(first_difference=shown, origin=describe_origin(origin))
         data.update(shrink_rounds=rounds, candidate_hangs=hang)
-        what = "the candidate hangs on" if hang else "behaviour differs on"
-        if late:
-            what = "the candidate's replay ran out of time before"
+        what = (
+            "the candidate hangs on"
+            if hang
+            else "the candidate's replay ran out of time before"
+            if late
+            else "behaviour differs on"
+        )
         why = f"{what} differential input #{first.get('i')} ({describe_origin(origin)})"
         return CheckOutcome.FAILED, f"{why}\n{shown}", data
     if tried == 0:
