@@ -23,17 +23,10 @@ SOURCE = """def has_magic(path, magics):
         return False
     return any(head == m for m in magics)
 """
-FASTER = """def has_magic(path, magics):
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4)
-    except OSError:
-        return False
-    for m in magics:
-        if head == m:
-            return True
-    return False
-"""
+FASTER = SOURCE.replace(
+    "    return any(head == m for m in magics)\n",
+    "    for m in magics:\n        if head == m:\n            return True\n    return False\n",
+)
 TESTS = """import os
 from elf import has_magic
 
